@@ -1,0 +1,94 @@
+"""Recording and reading the audit log."""
+
+from contextvars import ContextVar
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Engine
+from sqlmodel import Session, SQLModel, select
+
+from api.audit.models import AuditEvent
+from api.authz import Subject
+from api.core.pagination import PageParams, paginate
+
+# Set by the request middleware, so every event of one request can be tied together.
+request_id_var: ContextVar[str | None] = ContextVar("request_id", default=None)
+
+_NOT_AUDITED = {"created_at", "updated_at"}
+
+
+def snapshot(entity: SQLModel) -> dict[str, Any]:
+    """The entity's column values as JSON-ready data."""
+    values = {}
+    for key in entity.__class__.model_fields:
+        if key in _NOT_AUDITED or key.endswith("_hash"):
+            continue
+        value = getattr(entity, key)
+        if isinstance(value, date | datetime):
+            value = value.isoformat()
+        values[key] = value
+    return values
+
+
+def record(
+    session: Session,
+    *,
+    actor: Subject,
+    action: str,
+    entity_type: str,
+    entity_id: Any,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+) -> AuditEvent:
+    if before is not None and after is not None:
+        changed = {k for k in set(before) | set(after) if before.get(k) != after.get(k)}
+        changed.discard("version")
+        # Keep only what changed (and the id), so the log reads as a diff.
+        before = {k: before.get(k) for k in changed}
+        after = {k: after.get(k) for k in changed}
+    event = AuditEvent(
+        actor_kind=actor.kind,
+        actor_id=actor.id,
+        actor_label=actor.label,
+        action=action,
+        entity_type=entity_type,
+        entity_id=None if entity_id is None else str(entity_id),
+        before=before,
+        after=after,
+        request_id=request_id_var.get(),
+    )
+    session.add(event)
+    session.flush()
+    return event
+
+
+def record_denial(engine: Engine, *, actor: Subject, rule: str, target: str) -> None:
+    """A refused request, written in its own transaction: the request's own is rolled back."""
+    with Session(engine) as session:
+        record(session, actor=actor, action="authz.denied", entity_type="route", entity_id=target[:64],
+               after={"rule": rule, "target": target[:500]})
+        session.commit()
+
+
+def list_events(
+    session: Session,
+    *,
+    page: PageParams,
+    entity_type: str | None = None,
+    entity_id: str | None = None,
+    action: str | None = None,
+    actor_id: str | None = None,
+    since: datetime | None = None,
+) -> tuple[list[AuditEvent], str | None]:
+    stmt = select(AuditEvent)
+    if entity_type:
+        stmt = stmt.where(AuditEvent.entity_type == entity_type)
+    if entity_id:
+        stmt = stmt.where(AuditEvent.entity_id == entity_id)
+    if action:
+        stmt = stmt.where(AuditEvent.action == action)
+    if actor_id:
+        stmt = stmt.where(AuditEvent.actor_id == actor_id)
+    if since:
+        stmt = stmt.where(AuditEvent.occurred_at >= since)
+    return paginate(session, stmt, order=[AuditEvent.id], page=page, descending=True)

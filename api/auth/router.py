@@ -1,0 +1,158 @@
+"""Token endpoint (OAuth2), the signed-in person, and account administration."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Path, Request, Response
+from fastapi.responses import JSONResponse
+
+from api.audit import service as audit
+from api.auth import privacy, service, throttle
+from api.auth.models import UserAccount
+from api.auth.schemas import MeRead, MyMembership, TokenResponse, UserCreate, UserRead, UserUpdate
+from api.authz import SYSTEM_SUBJECT
+from api.core import tokens
+from api.core.errors import Conflict, problem_response
+from api.core.http import check_if_match, conditional_get, etag_of
+from api.core.pagination import Page, PageDep, set_next_link
+from api.deps import AccountManager, Person, RegistryManager, SessionDep, SettingsDep
+from api.registry import service as registry
+from api.registry.models import Stakeholder
+from api.registry.schemas import StakeholderRead
+from api.registry.service import get_or_404
+
+router = APIRouter()
+
+Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
+Field200 = Annotated[str | None, Form(max_length=200)]
+
+
+def _oauth_error(status: int, error: str, detail: str) -> JSONResponse:
+    # problem+json for our clients, with RFC 6749's `error` member for OAuth2 libraries.
+    headers = {"Cache-Control": "no-store"}
+    if status == 401:
+        headers["WWW-Authenticate"] = 'Basic realm="ata"'
+    return problem_response(status, detail, slug=error.replace("_", "-"), headers=headers, extra={"error": error})
+
+
+@router.post("/auth/token", response_model=TokenResponse, tags=["auth"],
+             responses={400: {"description": "invalid_grant / invalid_scope / unsupported_grant_type"},
+                        401: {"description": "invalid_client"},
+                        429: {"description": "too many failed attempts (Retry-After)"}})
+def token(request: Request, response: Response, session: SessionDep, settings: SettingsDep,
+          grant_type: Annotated[str, Form(max_length=40)],
+          username: Field200 = None, password: Field200 = None,
+          client_id: Annotated[str | None, Form(max_length=64)] = None,
+          client_secret: Field200 = None, scope: Annotated[str | None, Form(max_length=200)] = None):
+    """OAuth2 token endpoint: `password` grant for people, `client_credentials` for partners."""
+    response.headers["Cache-Control"] = "no-store"
+    if grant_type == "password":
+        if not username or not password:
+            return _oauth_error(400, "invalid_request", "username and password are required.")
+        throttle.ensure_allowed(request, username)
+        user = service.authenticate_user(session, email=username, password=password)
+        if user is None:
+            throttle.record_failure(request, username)
+            audit.record(session, actor=SYSTEM_SUBJECT, action="auth.sign_in_failed", entity_type="user",
+                         entity_id=None, after={"username": username.strip().lower()[:254]})
+            return _oauth_error(400, "invalid_grant", "The email or password is not right.")
+        audit.record(session, actor=service.user_subject(user), action="auth.sign_in", entity_type="user",
+                     entity_id=user.id)
+        issued = tokens.issue(settings, subject=f"user:{user.id}", scope=service.USER_SCOPE,
+                              claims={"gen": user.token_generation})
+        return TokenResponse(access_token=issued.token, expires_in=issued.expires_in, scope=service.USER_SCOPE)
+    if grant_type == "client_credentials":
+        if not client_id or not client_secret:
+            return _oauth_error(401, "invalid_client", "client_id and client_secret are required.")
+        throttle.ensure_allowed(request, f"client:{client_id}")
+        client = service.authenticate_client(session, client_id=client_id, secret=client_secret)
+        if client is None:
+            throttle.record_failure(request, f"client:{client_id}")
+            audit.record(session, actor=SYSTEM_SUBJECT, action="auth.client_failed", entity_type="client",
+                         entity_id=client_id[:64])
+            return _oauth_error(401, "invalid_client", "The client credentials are not right.")
+        allowed = set(client.scopes.split())
+        requested = set(scope.split()) if scope else allowed
+        if not requested <= allowed:
+            return _oauth_error(400, "invalid_scope",
+                                f"This client may ask only for: {' '.join(sorted(allowed)) or '(no scopes)'}.")
+        granted = " ".join(sorted(requested))
+        issued = tokens.issue(settings, subject=f"client:{client.client_id}", scope=granted,
+                              claims={"gen": client.token_generation})
+        audit.record(session, actor=service.client_subject(client, requested), action="auth.client_token",
+                     entity_type="client", entity_id=client.client_id, after={"scope": granted, "jti": issued.jti})
+        return TokenResponse(access_token=issued.token, expires_in=issued.expires_in, scope=granted)
+    return _oauth_error(400, "unsupported_grant_type", "grant_type must be password or client_credentials.")
+
+
+@router.get("/me", response_model=MeRead, tags=["auth"])
+def me(session: SessionDep, subject: Person):
+    """The signed-in person: account, stakeholder record, roles and group memberships."""
+    user = session.get(UserAccount, int(subject.id))
+    person = session.get(Stakeholder, user.stakeholder_id) if user.stakeholder_id else None
+    seats = registry.memberships_of(session, user.stakeholder_id) if person else []
+    roles = sorted({"admin"} if user.is_admin else set()) + sorted({m.role for m, _ in seats if m.end_date is None})
+    return MeRead(
+        account=UserRead.model_validate(user),
+        stakeholder=StakeholderRead.model_validate(person) if person else None,
+        roles=roles,
+        memberships=[MyMembership(group_id=g.id, group_name=g.name, group_slug=g.slug, role=m.role,
+                                  start_date=m.start_date, end_date=m.end_date,
+                                  is_current=registry.is_current(m)) for m, g in seats],
+    )
+
+
+@router.get("/me/export", tags=["auth"])
+def export_my_data(session: SessionDep, subject: Person):
+    """Everything the service holds about the signed-in person (UK GDPR right of access)."""
+    user = session.get(UserAccount, int(subject.id))
+    data = privacy.personal_data(session, user)
+    audit.record(session, actor=subject, action="privacy.export", entity_type="user", entity_id=user.id)
+    return JSONResponse(data, headers={"Content-Disposition": 'attachment; filename="my-ata-data.json"',
+                                       "Cache-Control": "no-store"})
+
+
+@router.post("/stakeholders/{stakeholder_id}/anonymise", response_model=StakeholderRead, tags=["registry"])
+def anonymise(stakeholder_id: Id, session: SessionDep, actor: RegistryManager):
+    """Replace a person's identity everywhere with a neutral label (their records stay)."""
+    person = get_or_404(session, Stakeholder, stakeholder_id, "stakeholder")
+    return privacy.anonymise_stakeholder(session, actor=actor, person=person)
+
+
+# Account administration --------------------------------------------------------------------
+
+@router.get("/users", response_model=Page[UserRead], tags=["auth"])
+def list_users(request: Request, response: Response, session: SessionDep, _: AccountManager, page: PageDep,
+               is_active: bool | None = None):
+    rows, cursor = service.list_users(session, page=page, is_active=is_active)
+    set_next_link(request, response, cursor)
+    return Page(items=rows, next_cursor=cursor)
+
+
+@router.post("/users", response_model=UserRead, status_code=201, tags=["auth"])
+def create_user(body: UserCreate, request: Request, response: Response, session: SessionDep,
+                actor: AccountManager):
+    user = service.create_user(session, actor=actor, data=body.model_dump())
+    response.headers["Location"] = str(request.url_for("get_user", user_id=user.id))
+    response.headers["ETag"] = etag_of(user)
+    return user
+
+
+@router.get("/users/{user_id}", response_model=UserRead, tags=["auth"])
+def get_user(user_id: Id, request: Request, response: Response, session: SessionDep, _: AccountManager):
+    user = get_or_404(session, UserAccount, user_id, "account")
+    conditional_get(request, response, user)
+    return user
+
+
+@router.patch("/users/{user_id}", response_model=UserRead, tags=["auth"],
+              responses={412: {"description": "If-Match does not match the current ETag"}})
+def update_user(user_id: Id, body: UserUpdate, request: Request, response: Response, session: SessionDep,
+                actor: AccountManager):
+    """Disable (`is_active: false`, ends live tokens at once), re-enable, or set a one-time password."""
+    user = get_or_404(session, UserAccount, user_id, "account")
+    check_if_match(request, user)
+    if actor.kind == "user" and actor.id == str(user.id) and body.changes().get("is_active") is False:
+        raise Conflict("You cannot disable your own account; ask another admin.")
+    user = service.update_user(session, actor=actor, user=user, changes=body.changes())
+    response.headers["ETag"] = etag_of(user)
+    return user

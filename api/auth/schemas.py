@@ -1,0 +1,63 @@
+from datetime import date, datetime
+from typing import Annotated, ClassVar
+
+from pydantic import StringConstraints
+
+from api.core.schemas import Email, PatchModel, ReadModel, RequestModel
+from api.registry.schemas import Role, StakeholderRead
+
+Password = Annotated[str, StringConstraints(min_length=10, max_length=200)]
+
+
+class UserCreate(RequestModel):
+    email: Email
+    password: Password
+    stakeholder_id: int | None = None
+    is_admin: bool = False
+
+
+class UserUpdate(PatchModel):
+    """`password` here is a one-time password: the person must choose a new one."""
+
+    not_nullable: ClassVar = frozenset({"email", "is_admin", "is_active", "password"})
+    email: Email | None = None
+    stakeholder_id: int | None = None
+    is_admin: bool | None = None
+    is_active: bool | None = None
+    password: Password | None = None
+
+
+class UserRead(ReadModel):
+    id: int
+    email: str
+    stakeholder_id: int | None
+    is_admin: bool
+    is_active: bool
+    must_change_password: bool
+    last_sign_in_at: datetime | None
+    created_at: datetime
+    updated_at: datetime
+
+
+class TokenResponse(ReadModel):
+    access_token: str
+    token_type: str = "bearer"  # noqa: S105 - the OAuth2 token type, not a secret
+    expires_in: int
+    scope: str
+
+
+class MyMembership(ReadModel):
+    group_id: int
+    group_name: str
+    group_slug: str
+    role: Role
+    start_date: date
+    end_date: date | None
+    is_current: bool
+
+
+class MeRead(ReadModel):
+    account: UserRead
+    stakeholder: StakeholderRead | None
+    roles: list[str]
+    memberships: list[MyMembership]

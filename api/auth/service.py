@@ -1,0 +1,166 @@
+"""Accounts, partner clients, and turning credentials into subjects."""
+
+import re
+from typing import Any
+
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from api.audit import service as audit
+from api.auth.models import PartnerClient, UserAccount
+from api.authz import PARTNER_SCOPES, Subject
+from api.core.errors import Conflict, InvalidInput
+from api.core.pagination import PageParams, paginate
+from api.core.security import hash_secret, new_secret, verify_secret
+from api.core.types import utcnow
+from api.registry.models import Stakeholder
+
+USER_SCOPE = "user"
+
+
+# People ------------------------------------------------------------------------------------
+
+def _check_user_fields(session: Session, values: dict[str, Any], *, exclude_id: int | None = None) -> None:
+    if values.get("email") is not None:
+        stmt = select(UserAccount.id).where(func.lower(UserAccount.email) == values["email"].lower())
+        if exclude_id is not None:
+            stmt = stmt.where(UserAccount.id != exclude_id)
+        if session.exec(stmt).first() is not None:
+            raise Conflict(f"An account for {values['email']} already exists.")
+    if values.get("stakeholder_id") is not None:
+        if session.get(Stakeholder, values["stakeholder_id"]) is None:
+            raise InvalidInput("The request names records that do not exist.",
+                               errors=[{"loc": ["body", "stakeholder_id"], "msg": "no stakeholder with this id"}])
+        stmt = select(UserAccount.id).where(UserAccount.stakeholder_id == values["stakeholder_id"])
+        if exclude_id is not None:
+            stmt = stmt.where(UserAccount.id != exclude_id)
+        if session.exec(stmt).first() is not None:
+            raise Conflict("That stakeholder already has an account.")
+
+
+def create_user(session: Session, *, actor: Subject, data: dict[str, Any]) -> UserAccount:
+    _check_user_fields(session, data)
+    values = {k: v for k, v in data.items() if k != "password"}
+    user = UserAccount(**values, password_hash=hash_secret(data["password"]))
+    session.add(user)
+    session.flush()
+    audit.record(session, actor=actor, action="user.create", entity_type="user", entity_id=user.id,
+                 after=audit.snapshot(user))
+    return user
+
+
+def update_user(session: Session, *, actor: Subject, user: UserAccount, changes: dict[str, Any]) -> UserAccount:
+    _check_user_fields(session, changes, exclude_id=user.id)
+    before = audit.snapshot(user)
+    password = changes.pop("password", None)
+    for key, value in changes.items():
+        setattr(user, key, value)
+    if password is not None:
+        user.password_hash = hash_secret(password)
+        user.must_change_password = True
+    if password is not None or changes.get("is_active") is False:
+        # Live tokens and sessions carry the old generation and stop working at once.
+        user.token_generation += 1
+    after = audit.snapshot(user)
+    if after == before:
+        return user
+    session.flush()
+    action = "user.password_reset" if password is not None else "user.update"
+    audit.record(session, actor=actor, action=action, entity_type="user", entity_id=user.id,
+                 before=before, after=audit.snapshot(user))
+    return user
+
+
+def list_users(session: Session, *, page: PageParams, is_active: bool | None = None):
+    stmt = select(UserAccount)
+    if is_active is not None:
+        stmt = stmt.where(UserAccount.is_active == is_active)
+    return paginate(session, stmt, order=[UserAccount.id], page=page)
+
+
+def authenticate_user(session: Session, *, email: str, password: str) -> UserAccount | None:
+    """The active account with this email and password, or None (same cost either way)."""
+    user = session.exec(select(UserAccount).where(func.lower(UserAccount.email) == email.strip().lower())).first()
+    ok = verify_secret(password, user.password_hash if user else None)
+    if not ok or user is None or not user.is_active:
+        return None
+    user.last_sign_in_at = utcnow()
+    session.flush()
+    return user
+
+
+def user_subject(user: UserAccount) -> Subject:
+    return Subject(kind="user", label=user.email, id=str(user.id), is_admin=user.is_admin,
+                   scopes=frozenset({USER_SCOPE}), stakeholder_id=user.stakeholder_id)
+
+
+# Partner clients ---------------------------------------------------------------------------
+
+def parse_scopes(scope: str) -> set[str]:
+    scopes = set(scope.split())
+    unknown = scopes - set(PARTNER_SCOPES)
+    if unknown:
+        raise InvalidInput(f"Unknown scope(s): {', '.join(sorted(unknown))}. Known: {', '.join(PARTNER_SCOPES)}.")
+    return scopes
+
+
+def create_client(session: Session, *, actor: Subject, name: str, scopes: str,
+                  client_id: str | None = None, secret: str | None = None) -> tuple[PartnerClient, str]:
+    """A new partner client and its secret; the secret is stored hashed and shown only now."""
+    client_id = client_id or re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:48] or "client"
+    if not re.fullmatch(r"[a-z0-9][a-z0-9-]{1,63}", client_id):
+        raise InvalidInput("client_id must be 2-64 lower-case letters, digits or hyphens.")
+    if session.exec(select(PartnerClient.id).where(PartnerClient.client_id == client_id)).first() is not None:
+        raise Conflict(f"A client called {client_id} already exists.")
+    granted = " ".join(sorted(parse_scopes(scopes)))
+    secret = secret or new_secret()
+    client = PartnerClient(client_id=client_id, name=name, scopes=granted, secret_hash=hash_secret(secret))
+    session.add(client)
+    session.flush()
+    audit.record(session, actor=actor, action="client.create", entity_type="client", entity_id=client.client_id,
+                 after=audit.snapshot(client))
+    return client, secret
+
+
+def revoke_client(session: Session, *, actor: Subject, client: PartnerClient) -> PartnerClient:
+    before = audit.snapshot(client)
+    client.is_active = False
+    client.revoked_at = utcnow()
+    client.token_generation += 1
+    session.flush()
+    audit.record(session, actor=actor, action="client.revoke", entity_type="client", entity_id=client.client_id,
+                 before=before, after=audit.snapshot(client))
+    return client
+
+
+def authenticate_client(session: Session, *, client_id: str, secret: str) -> PartnerClient | None:
+    client = session.exec(select(PartnerClient).where(PartnerClient.client_id == client_id)).first()
+    ok = verify_secret(secret, client.secret_hash if client else None)
+    if not ok or client is None or not client.is_active:
+        return None
+    return client
+
+
+def client_subject(client: PartnerClient, scopes: set[str]) -> Subject:
+    return Subject(kind="client", label=client.name, id=client.client_id, scopes=frozenset(scopes))
+
+
+# Tokens back to subjects -------------------------------------------------------------------
+
+def subject_from_claims(session: Session, claims: dict[str, Any]) -> Subject | None:
+    """The subject a verified token speaks for, or None if its account or client has since
+    been disabled, revoked or reset (its generation no longer matches)."""
+    kind, _, key = claims["sub"].partition(":")
+    generation = claims.get("gen")
+    if kind == "user" and key.isdigit():
+        user = session.get(UserAccount, int(key))
+        if user is None or not user.is_active or user.token_generation != generation:
+            return None
+        return user_subject(user)
+    if kind == "client":
+        client = session.exec(select(PartnerClient).where(PartnerClient.client_id == key)).first()
+        if client is None or not client.is_active or client.token_generation != generation:
+            return None
+        granted = set(claims.get("scope", "").split()) & set(client.scopes.split())
+        return client_subject(client, granted)
+    return None

@@ -1,0 +1,225 @@
+"""The `ata` command: serve, migrate, load demo data, manage accounts and partner clients."""
+
+import argparse
+import os
+import sys
+
+from api.core.config import Settings, get_settings
+
+
+def _settings() -> Settings:
+    get_settings.cache_clear()
+    return get_settings()
+
+
+def _upgrade(settings: Settings) -> None:
+    from api.core.migrations import upgrade
+
+    upgrade(settings.database_url)
+
+
+def _load_demo(settings: Settings) -> None:
+    from api.demo.loader import load_demo
+
+    summary = _in_session(settings, lambda session: load_demo(session, password=settings.demo_password))
+    print(f"demo data: {summary}")
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    if args.demo:
+        os.environ.setdefault("ATA_ENV", "demo")
+    settings = _settings()
+    if args.demo and settings.env == "production":
+        print("ata: refusing to load demo data with ATA_ENV=production", file=sys.stderr)
+        return 2
+    _upgrade(settings)
+    if args.demo:
+        _load_demo(settings)
+    print(f"ATA Stakeholder Dashboard on http://{args.host}:{args.port}/ (API docs at /api/docs)")
+    uvicorn.run(
+        "api.main:create_app",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        proxy_headers=False,
+        log_level=args.log_level,
+    )
+    return 0
+
+
+def cmd_db_upgrade(args: argparse.Namespace) -> int:
+    from api.core.migrations import upgrade
+
+    upgrade(_settings().database_url, args.revision)
+    return 0
+
+
+def cmd_db_downgrade(args: argparse.Namespace) -> int:
+    from api.core.migrations import downgrade
+
+    downgrade(_settings().database_url, args.revision)
+    return 0
+
+
+def cmd_demo_load(_: argparse.Namespace) -> int:
+    settings = _settings()
+    if settings.env == "production":
+        print("ata: refusing to load demo data with ATA_ENV=production", file=sys.stderr)
+        return 2
+    _upgrade(settings)
+    _load_demo(settings)
+    return 0
+
+
+def _in_session(settings: Settings, work):
+    """Run `work(session)` in one transaction against the configured database."""
+    from api.core.db import make_engine, session_scope
+
+    engine = make_engine(settings)
+    try:
+        # Not `return` inside the loop: the generator must run on to its commit.
+        for session in session_scope(engine):
+            result = work(session)
+        return result
+    finally:
+        engine.dispose()
+
+
+def _read_password(args: argparse.Namespace) -> str:
+    import getpass
+
+    if args.password_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    first = getpass.getpass("Password (10+ characters): ")
+    if first != getpass.getpass("Again: "):
+        raise SystemExit("ata: the two passwords differ")
+    return first
+
+
+def cmd_users_create_admin(args: argparse.Namespace) -> int:
+    from pydantic import ValidationError
+    from sqlmodel import func, select
+
+    from api.auth import service as auth_service
+    from api.auth.schemas import UserCreate
+    from api.authz import SYSTEM_SUBJECT
+    from api.registry.models import Stakeholder
+
+    settings = _settings()
+    _upgrade(settings)
+    password = _read_password(args)
+    try:
+        body = UserCreate(email=args.email, password=password, is_admin=True)
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+        print(f"ata: {problems}", file=sys.stderr)
+        return 2
+
+    def work(session):
+        person = session.exec(select(Stakeholder).where(func.lower(Stakeholder.email) == body.email)).first()
+        data = body.model_dump() | {"stakeholder_id": person.id if person else None}
+        return auth_service.create_user(session, actor=SYSTEM_SUBJECT, data=data)
+
+    user = _in_session(settings, work)
+    print(f"admin account {user.email} created (id {user.id})")
+    return 0
+
+
+def cmd_clients_create(args: argparse.Namespace) -> int:
+    from api.auth import service as auth_service
+    from api.authz import SYSTEM_SUBJECT
+
+    settings = _settings()
+    _upgrade(settings)
+    client, secret = _in_session(settings, lambda session: auth_service.create_client(
+        session, actor=SYSTEM_SUBJECT, name=args.name, scopes=args.scopes, client_id=args.client_id))
+    print(f"client_id:     {client.client_id}")
+    print(f"client_secret: {secret}")
+    print(f"scopes:        {client.scopes}")
+    print("The secret is shown only now; it is stored hashed.")
+    return 0
+
+
+def cmd_clients_revoke(args: argparse.Namespace) -> int:
+    from sqlmodel import select
+
+    from api.auth import service as auth_service
+    from api.auth.models import PartnerClient
+    from api.authz import SYSTEM_SUBJECT
+
+    def work(session):
+        client = session.exec(select(PartnerClient).where(PartnerClient.client_id == args.client_id)).first()
+        if client is None:
+            return None
+        return auth_service.revoke_client(session, actor=SYSTEM_SUBJECT, client=client)
+
+    if _in_session(_settings(), work) is None:
+        print(f"ata: no client {args.client_id}", file=sys.stderr)
+        return 2
+    print(f"client {args.client_id} revoked; its tokens stop working now")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="ata", description="All Together Active Stakeholder Dashboard")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    serve = commands.add_parser("serve", help="migrate the database and serve the web pages and API")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=int, default=1)
+    serve.add_argument("--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"])
+    serve.add_argument("--demo", action="store_true", help="load the fictional demo data set first")
+    serve.set_defaults(func=cmd_serve)
+
+    db = commands.add_parser("db", help="database schema (Alembic migrations)")
+    db_commands = db.add_subparsers(dest="db_command", required=True)
+    up = db_commands.add_parser("upgrade", help="migrate to the newest schema (or --revision)")
+    up.add_argument("--revision", default="head")
+    up.set_defaults(func=cmd_db_upgrade)
+    down = db_commands.add_parser("downgrade", help="migrate back to REVISION (base = empty)")
+    down.add_argument("revision")
+    down.set_defaults(func=cmd_db_downgrade)
+
+    demo = commands.add_parser("demo", help="the fictional demo data set")
+    demo_commands = demo.add_subparsers(dest="demo_command", required=True)
+    load = demo_commands.add_parser("load", help="load the demo data (idempotent)")
+    load.set_defaults(func=cmd_demo_load)
+
+    users = commands.add_parser("users", help="sign-in accounts")
+    users_commands = users.add_subparsers(dest="users_command", required=True)
+    admin = users_commands.add_parser("create-admin", help="create an admin account (asks for the password)")
+    admin.add_argument("--email", required=True)
+    admin.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    admin.set_defaults(func=cmd_users_create_admin)
+
+    clients = commands.add_parser("clients", help="partner systems (OAuth2 client credentials)")
+    clients_commands = clients.add_subparsers(dest="clients_command", required=True)
+    create = clients_commands.add_parser("create", help="create a client and print its secret once")
+    create.add_argument("--name", required=True)
+    create.add_argument("--scopes", default="indicators:read",
+                        help='space-separated, e.g. "indicators:read outcomes:read"')
+    create.add_argument("--client-id", default=None)
+    create.set_defaults(func=cmd_clients_create)
+    revoke = clients_commands.add_parser("revoke", help="revoke a client; its tokens stop working at once")
+    revoke.add_argument("client_id")
+    revoke.set_defaults(func=cmd_clients_revoke)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    from api.core.errors import ProblemError
+
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except ProblemError as exc:
+        print(f"ata: {exc.detail}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,67 @@
+"""The ASGI application: JSON API at /api/v1, HTMX pages at /, health at /healthz and /readyz."""
+
+import logging
+import uuid
+
+from fastapi import FastAPI, Request
+from fastapi.staticfiles import StaticFiles
+
+from api.audit.service import request_id_var
+from api.auth.throttle import make_limiter
+from api.core.config import Settings, get_settings
+from api.core.db import make_engine
+from api.core.errors import install_error_handlers
+from api.core.migrations import head_revisions
+from api.health import router as health_router
+from api.router import api_router
+from web.routes import STATIC_DIR, web_router
+
+log = logging.getLogger("ata")
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    app = FastAPI(
+        title="All Together Active Stakeholder Dashboard API",
+        version="1",
+        summary="Governance registry, meetings, outcomes and indicator data for Cheshire and Merseyside.",
+        openapi_url="/api/v1/openapi.json",
+        docs_url="/api/docs",
+        redoc_url=None,
+    )
+    app.state.settings = settings
+    app.state.engine = make_engine(settings)
+    app.state.migration_heads = head_revisions(settings.database_url)
+    app.state.login_limiter = make_limiter(settings)
+
+    @app.middleware("http")
+    async def _request_context(request: Request, call_next):
+        incoming = request.headers.get("x-request-id", "")
+        request_id = incoming if 0 < len(incoming) <= 64 and incoming.isprintable() else uuid.uuid4().hex
+        token = request_id_var.set(request_id)
+        try:
+            response = await call_next(request)
+        finally:
+            request_id_var.reset(token)
+        response.headers["X-Request-ID"] = request_id
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        return response
+
+    install_error_handlers(app)
+    app.include_router(health_router)
+    app.include_router(api_router, prefix="/api/v1")
+    app.include_router(web_router)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    return app
+
+
+def __getattr__(name: str) -> FastAPI:
+    # `api.main:app` for uvicorn, built on first use so that importing this module (tests, the
+    # CLI) does not build an application from the process environment.
+    if name == "app":
+        application = create_app()
+        globals()["app"] = application
+        return application
+    raise AttributeError(name)

@@ -1,0 +1,361 @@
+"""Registry rules: areas, organisations, stakeholders, groups and memberships.
+
+Plain functions over a Session; they flush, never commit (the request commits once).
+"""
+
+import re
+from collections.abc import Sequence
+from datetime import date
+from typing import Any, TypeVar
+
+from sqlalchemy import exists, func, literal, or_
+from sqlmodel import Session, SQLModel, select
+
+from api.audit import service as audit
+from api.authz import Subject
+from api.core.errors import Conflict, InvalidInput, NotFound
+from api.core.pagination import PageParams, paginate
+from api.core.types import today
+from api.registry.models import Area, Group, Membership, Organisation, Stakeholder
+
+M = TypeVar("M", bound=SQLModel)
+
+_HONORIFICS = {"dr", "mr", "mrs", "ms", "miss", "mx", "prof", "professor", "cllr", "sir", "dame", "rev"}
+
+
+# Shared helpers -----------------------------------------------------------------------------
+
+def get_or_404(session: Session, model: type[M], key: Any, what: str) -> M:
+    entity = session.get(model, key)
+    if entity is None:
+        raise NotFound(f"No {what} with id {key}.")
+    return entity
+
+
+def _invalid(field: str, msg: str) -> InvalidInput:
+    return InvalidInput(msg, errors=[{"loc": ["body", field], "msg": msg}])
+
+
+def _check_references(session: Session, values: dict[str, Any]) -> None:
+    """Foreign keys named in a request body must exist: a 422 naming the field, not a 500."""
+    errors = []
+    if values.get("organisation_id") is not None and session.get(Organisation, values["organisation_id"]) is None:
+        errors.append({"loc": ["body", "organisation_id"], "msg": "no organisation with this id"})
+    if values.get("on_behalf_of_id") is not None and session.get(Organisation, values["on_behalf_of_id"]) is None:
+        errors.append({"loc": ["body", "on_behalf_of_id"], "msg": "no organisation with this id"})
+    if values.get("stakeholder_id") is not None and session.get(Stakeholder, values["stakeholder_id"]) is None:
+        errors.append({"loc": ["body", "stakeholder_id"], "msg": "no stakeholder with this id"})
+    if values.get("parent_id") is not None and session.get(Group, values["parent_id"]) is None:
+        errors.append({"loc": ["body", "parent_id"], "msg": "no group with this id"})
+    if values.get("place_code") is not None:
+        area = session.get(Area, values["place_code"])
+        if area is None or area.kind != "place":
+            errors.append({"loc": ["body", "place_code"], "msg": "not the GSS code of one of the nine Places"})
+    if errors:
+        raise InvalidInput("The request names records that do not exist.", errors=errors)
+
+
+def _check_unique(session: Session, model: type[M], values: dict[str, Any], fields: Sequence[str],
+                  *, exclude_id: int | None = None, what: str) -> None:
+    for field in fields:
+        value = values.get(field)
+        if value is None:
+            continue
+        column = getattr(model, field)
+        same = func.lower(column) == value.lower() if isinstance(value, str) else column == value
+        stmt = select(model.id).where(same)
+        if exclude_id is not None:
+            stmt = stmt.where(model.id != exclude_id)
+        if session.exec(stmt).first() is not None:
+            raise Conflict(f"A {what} with {field} '{value}' already exists.")
+
+
+def _create(session: Session, entity: M, *, actor: Subject, entity_type: str) -> M:
+    session.add(entity)
+    session.flush()
+    audit.record(session, actor=actor, action=f"{entity_type}.create", entity_type=entity_type,
+                 entity_id=entity.id, after=audit.snapshot(entity))
+    return entity
+
+
+def _update(session: Session, entity: M, changes: dict[str, Any], *, actor: Subject, entity_type: str) -> M:
+    before = audit.snapshot(entity)
+    for key, value in changes.items():
+        setattr(entity, key, value)
+    after = audit.snapshot(entity)
+    if after == before:
+        return entity
+    session.flush()
+    audit.record(session, actor=actor, action=f"{entity_type}.update", entity_type=entity_type,
+                 entity_id=entity.id, before=before, after=audit.snapshot(entity))
+    return entity
+
+
+def _delete(session: Session, entity: M, *, actor: Subject, entity_type: str) -> None:
+    before = audit.snapshot(entity)
+    session.delete(entity)
+    session.flush()
+    audit.record(session, actor=actor, action=f"{entity_type}.delete", entity_type=entity_type,
+                 entity_id=before["id"], before=before)
+
+
+def _name_filter(column, q: str | None):
+    if not q:
+        return literal(True)
+    escaped = q.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return func.lower(column).like(f"%{escaped}%", escape="\\")
+
+
+# Areas --------------------------------------------------------------------------------------
+
+def list_areas(session: Session, *, kind: str | None = None) -> list[Area]:
+    stmt = select(Area).order_by(Area.kind, Area.name)
+    if kind:
+        stmt = stmt.where(Area.kind == kind)
+    return list(session.exec(stmt))
+
+
+def get_place(session: Session, gss_code: str) -> Area:
+    area = session.get(Area, gss_code)
+    if area is None or area.kind != "place":
+        raise NotFound(f"No Place with GSS code {gss_code}.")
+    return area
+
+
+# Organisations ------------------------------------------------------------------------------
+
+def list_organisations(session: Session, *, page: PageParams, sector: str | None = None,
+                       place_code: str | None = None, q: str | None = None):
+    stmt = select(Organisation).where(_name_filter(Organisation.name, q))
+    if sector:
+        stmt = stmt.where(Organisation.sector == sector)
+    if place_code:
+        stmt = stmt.where(Organisation.place_code == place_code)
+    return paginate(session, stmt, order=[Organisation.name, Organisation.id], page=page)
+
+
+def create_organisation(session: Session, *, actor: Subject, data: dict[str, Any]) -> Organisation:
+    _check_references(session, data)
+    _check_unique(session, Organisation, data, ["name"], what="organisation")
+    return _create(session, Organisation(**data), actor=actor, entity_type="organisation")
+
+
+def update_organisation(session: Session, *, actor: Subject, organisation: Organisation,
+                        changes: dict[str, Any]) -> Organisation:
+    _check_references(session, changes)
+    _check_unique(session, Organisation, changes, ["name"], exclude_id=organisation.id, what="organisation")
+    return _update(session, organisation, changes, actor=actor, entity_type="organisation")
+
+
+def delete_organisation(session: Session, *, actor: Subject, organisation: Organisation) -> None:
+    people = session.exec(select(func.count()).where(Stakeholder.organisation_id == organisation.id)).one()
+    seats = session.exec(select(func.count()).where(Membership.on_behalf_of_id == organisation.id)).one()
+    if people or seats:
+        raise Conflict(
+            f"{organisation.name} is still referenced by {people} stakeholder(s) and {seats} membership(s); "
+            "move or end those first."
+        )
+    _delete(session, organisation, actor=actor, entity_type="organisation")
+
+
+# Stakeholders -------------------------------------------------------------------------------
+
+def initials_for(name: str) -> str:
+    words = [w for w in re.split(r"[\s\-]+", name) if w and w.lower().rstrip(".") not in _HONORIFICS]
+    letters = "".join(w[0].upper() for w in words if w[0].isalpha())
+    return (letters or name[:1].upper() or "X")[:10]
+
+
+def _current_member_of(group_id: int):
+    on = today()
+    return exists().where(
+        Membership.stakeholder_id == Stakeholder.id,
+        Membership.group_id == group_id,
+        or_(Membership.end_date.is_(None), Membership.end_date > on),
+    )
+
+
+def list_stakeholders(session: Session, *, page: PageParams, organisation_id: int | None = None,
+                      place_code: str | None = None, group_id: int | None = None,
+                      system_leader_level: str | None = None, q: str | None = None):
+    stmt = select(Stakeholder).where(_name_filter(Stakeholder.name, q))
+    if organisation_id is not None:
+        stmt = stmt.where(Stakeholder.organisation_id == organisation_id)
+    if place_code:
+        stmt = stmt.where(Stakeholder.place_code == place_code)
+    if group_id is not None:
+        stmt = stmt.where(_current_member_of(group_id))
+    if system_leader_level:
+        stmt = stmt.where(Stakeholder.system_leader_level == system_leader_level)
+    return paginate(session, stmt, order=[Stakeholder.name, Stakeholder.id], page=page)
+
+
+def create_stakeholder(session: Session, *, actor: Subject, data: dict[str, Any]) -> Stakeholder:
+    _check_references(session, data)
+    _check_unique(session, Stakeholder, data, ["email"], what="stakeholder")
+    data = {**data, "initials": data.get("initials") or initials_for(data["name"])}
+    return _create(session, Stakeholder(**data), actor=actor, entity_type="stakeholder")
+
+
+def update_stakeholder(session: Session, *, actor: Subject, stakeholder: Stakeholder,
+                       changes: dict[str, Any]) -> Stakeholder:
+    _check_references(session, changes)
+    _check_unique(session, Stakeholder, changes, ["email"], exclude_id=stakeholder.id, what="stakeholder")
+    return _update(session, stakeholder, changes, actor=actor, entity_type="stakeholder")
+
+
+def delete_stakeholder(session: Session, *, actor: Subject, stakeholder: Stakeholder) -> None:
+    seats = session.exec(select(func.count()).where(Membership.stakeholder_id == stakeholder.id)).one()
+    if seats:
+        raise Conflict(
+            f"{stakeholder.name} has {seats} membership record(s), kept as history; "
+            "end the memberships instead of deleting the person."
+        )
+    _delete(session, stakeholder, actor=actor, entity_type="stakeholder")
+
+
+# Groups -------------------------------------------------------------------------------------
+
+def slugify(name: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:80].strip("-") or "group"
+
+
+def list_groups(session: Session, *, page: PageParams, kind: str | None = None,
+                parent_id: int | None = None, q: str | None = None):
+    stmt = select(Group).where(_name_filter(Group.name, q))
+    if kind:
+        stmt = stmt.where(Group.kind == kind)
+    if parent_id is not None:
+        stmt = stmt.where(Group.parent_id == parent_id)
+    return paginate(session, stmt, order=[Group.name, Group.id], page=page)
+
+
+def all_groups(session: Session) -> list[Group]:
+    """The whole structure (a few hundred rows at most), for the tree views."""
+    return list(session.exec(select(Group).order_by(Group.name, Group.id)))
+
+
+def member_counts(session: Session, group_ids: Sequence[int]) -> dict[int, int]:
+    """Current members per group, in one query for a whole page of groups."""
+    if not group_ids:
+        return {}
+    on = today()
+    stmt = (
+        select(Membership.group_id, func.count(func.distinct(Membership.stakeholder_id)))
+        .where(Membership.group_id.in_(group_ids))
+        .where(or_(Membership.end_date.is_(None), Membership.end_date > on))
+        .group_by(Membership.group_id)
+    )
+    return dict(session.exec(stmt).all())
+
+
+def get_group_by_slug(session: Session, slug: str) -> Group:
+    group = session.exec(select(Group).where(Group.slug == slug)).first()
+    if group is None:
+        raise NotFound(f"No group called '{slug}'.")
+    return group
+
+
+def _ancestor_ids(session: Session, group_id: int) -> set[int]:
+    """The group and every group above it, walked with one recursive query."""
+    ancestors = select(Group.id, Group.parent_id).where(Group.id == group_id).cte(recursive=True)
+    parent = select(Group.id, Group.parent_id).join(ancestors, Group.id == ancestors.c.parent_id)
+    ancestors = ancestors.union(parent)
+    return set(session.exec(select(ancestors.c.id)).all())
+
+
+def create_group(session: Session, *, actor: Subject, data: dict[str, Any]) -> Group:
+    data = {**data, "slug": data.get("slug") or slugify(data["name"])}
+    _check_references(session, data)
+    _check_unique(session, Group, data, ["slug", "name", "code"], what="group")
+    return _create(session, Group(**data), actor=actor, entity_type="group")
+
+
+def update_group(session: Session, *, actor: Subject, group: Group, changes: dict[str, Any]) -> Group:
+    _check_references(session, changes)
+    _check_unique(session, Group, changes, ["slug", "name", "code"], exclude_id=group.id, what="group")
+    parent_id = changes.get("parent_id")
+    if parent_id is not None and group.id in _ancestor_ids(session, parent_id):
+        raise _invalid("parent_id", "a group cannot sit below itself or one of its own subgroups")
+    return _update(session, group, changes, actor=actor, entity_type="group")
+
+
+# Memberships --------------------------------------------------------------------------------
+
+def is_current(membership: Membership, on: date | None = None) -> bool:
+    return membership.end_date is None or membership.end_date > (on or today())
+
+
+def _check_no_overlap(session: Session, *, stakeholder_id: int, group_id: int, start: date,
+                      end: date | None, exclude_id: int | None = None) -> None:
+    """One person holds at most one seat on a group at any time (periods are [start, end))."""
+    stmt = select(Membership).where(
+        Membership.stakeholder_id == stakeholder_id,
+        Membership.group_id == group_id,
+        or_(Membership.end_date.is_(None), Membership.end_date > start),
+    )
+    if end is not None:
+        stmt = stmt.where(Membership.start_date < end)
+    if exclude_id is not None:
+        stmt = stmt.where(Membership.id != exclude_id)
+    clash = session.exec(stmt).first()
+    if clash is not None:
+        until = f"until {clash.end_date.isoformat()}" if clash.end_date else "with no end date"
+        raise Conflict(
+            f"This person already has a membership of this group (id {clash.id}, from "
+            f"{clash.start_date.isoformat()} {until}) overlapping those dates; end or change that one first."
+        )
+
+
+def list_memberships(session: Session, *, group_id: int, page: PageParams, include_ended: bool = False,
+                     role: str | None = None, stakeholder_id: int | None = None):
+    """Rows of (Membership, stakeholder name)."""
+    stmt = (
+        select(Membership, Stakeholder.name)
+        .join(Stakeholder, Stakeholder.id == Membership.stakeholder_id)
+        .where(Membership.group_id == group_id)
+    )
+    if not include_ended:
+        stmt = stmt.where(or_(Membership.end_date.is_(None), Membership.end_date > today()))
+    if role:
+        stmt = stmt.where(Membership.role == role)
+    if stakeholder_id is not None:
+        stmt = stmt.where(Membership.stakeholder_id == stakeholder_id)
+    return paginate(session, stmt, order=[Membership.id], page=page)
+
+
+def create_membership(session: Session, *, actor: Subject, group: Group, data: dict[str, Any]) -> Membership:
+    data = {**data, "group_id": group.id, "start_date": data.get("start_date") or today()}
+    if data.get("end_date") is not None and data["end_date"] < data["start_date"]:
+        raise _invalid("end_date", "end_date cannot be before start_date")
+    _check_references(session, data)
+    _check_no_overlap(session, stakeholder_id=data["stakeholder_id"], group_id=group.id,
+                      start=data["start_date"], end=data.get("end_date"))
+    return _create(session, Membership(**data), actor=actor, entity_type="membership")
+
+
+def update_membership(session: Session, *, actor: Subject, membership: Membership,
+                      changes: dict[str, Any]) -> Membership:
+    start = changes.get("start_date", membership.start_date)
+    end = changes.get("end_date", membership.end_date)
+    if end is not None and end < start:
+        raise _invalid("end_date", "end_date cannot be before start_date")
+    _check_references(session, changes)
+    _check_no_overlap(session, stakeholder_id=membership.stakeholder_id, group_id=membership.group_id,
+                      start=start, end=end, exclude_id=membership.id)
+    return _update(session, membership, changes, actor=actor, entity_type="membership")
+
+
+def stakeholder_name(session: Session, stakeholder_id: int) -> str:
+    return session.exec(select(Stakeholder.name).where(Stakeholder.id == stakeholder_id)).one()
+
+
+def memberships_of(session: Session, stakeholder_id: int) -> list[tuple[Membership, Group]]:
+    """A person's seats (current and ended) with their groups, in one query."""
+    stmt = (
+        select(Membership, Group)
+        .join(Group, Group.id == Membership.group_id)
+        .where(Membership.stakeholder_id == stakeholder_id)
+        .order_by(Membership.start_date.desc(), Membership.id)
+    )
+    return list(session.exec(stmt).all())

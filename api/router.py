@@ -1,0 +1,26 @@
+"""The JSON API at /api/v1: every domain's router."""
+
+from fastapi import APIRouter, Request
+from fastapi.responses import StreamingResponse
+
+from api.audit.router import router as audit_router
+from api.auth.router import router as auth_router
+from api.deps import RegistryReader
+from api.registry.popolo import stream_popolo
+from api.registry.router import router as registry_router
+
+api_router = APIRouter()
+api_router.include_router(registry_router)
+api_router.include_router(audit_router)
+api_router.include_router(auth_router)
+
+
+@api_router.get("/export/popolo", tags=["registry"], response_class=StreamingResponse,
+                responses={200: {"content": {"application/json": {}}}})
+def export_popolo(request: Request, _: RegistryReader):
+    """Persons, organizations (organisations and groups), memberships and areas as Popolo JSON."""
+    return StreamingResponse(
+        stream_popolo(request.app.state.engine),
+        media_type="application/json",
+        headers={"Content-Disposition": 'attachment; filename="ata-popolo.json"'},
+    )

@@ -1,0 +1,175 @@
+"""Sign-in with tokens: people (password grant) and partner systems (client credentials)."""
+
+from fastapi.testclient import TestClient
+
+from api.auth import service as auth_service
+from api.authz import SYSTEM_SUBJECT
+from api.main import create_app
+from tests import factories
+from tests.conftest import make_settings
+
+PASSWORD = "correct-horse-battery"
+
+
+def _account(session, *, is_admin=False, email="person@example.org"):
+    person = factories.stakeholder(session, email=email)
+    user = auth_service.create_user(session, actor=SYSTEM_SUBJECT, data={
+        "email": email, "password": PASSWORD, "stakeholder_id": person.id, "is_admin": is_admin})
+    session.commit()
+    return user, person
+
+
+def _token(client, username, password=PASSWORD):
+    return client.post("/api/v1/auth/token", data={"grant_type": "password", "username": username,
+                                                   "password": password})
+
+
+def _bearer(client, username):
+    r = _token(client, username)
+    assert r.status_code == 200, r.text
+    return {"Authorization": f"Bearer {r.json()['access_token']}"}
+
+
+def test_password_grant_and_me(client, session):
+    _user, person = _account(session)
+    group = factories.group(session, name="Age Well Thematic Group")
+    factories.membership(session, group=group, stakeholder=person, role="chair")
+    session.commit()
+    r = _token(client, "Person@Example.org")
+    assert r.status_code == 200
+    body = r.json()
+    assert body["token_type"] == "bearer" and body["expires_in"] == 15 * 60
+    assert r.headers["cache-control"] == "no-store"
+    me = client.get("/api/v1/me", headers={"Authorization": f"Bearer {body['access_token']}"}).json()
+    assert me["account"]["email"] == "person@example.org"
+    assert me["stakeholder"]["id"] == person.id
+    assert me["roles"] == ["chair"]
+    assert me["memberships"][0]["group_name"] == "Age Well Thematic Group"
+    assert "password_hash" not in str(me)
+
+
+def test_wrong_password_is_refused_and_audited(client, session):
+    _account(session)
+    r = _token(client, "person@example.org", "wrong-password")
+    assert r.status_code == 400
+    assert r.json()["error"] == "invalid_grant"
+    assert r.headers["content-type"] == "application/problem+json"
+    unknown = _token(client, "nobody@example.org", "whatever-password")
+    assert unknown.status_code == 400 and unknown.json()["detail"] == r.json()["detail"]
+    failures = client.get("/api/v1/audit-events?action=auth.sign_in_failed").json()["items"]
+    assert len(failures) == 2
+
+
+def test_member_reads_but_cannot_change_the_registry(client, session):
+    _account(session)
+    auth = _bearer(client, "person@example.org")
+    assert client.get("/api/v1/stakeholders", headers=auth).status_code == 200
+    r = client.post("/api/v1/organisations", json={"name": "X", "sector": "public"}, headers=auth)
+    assert r.status_code == 403
+    assert client.get("/api/v1/audit-events", headers=auth).status_code == 403
+    assert client.get("/api/v1/users", headers=auth).status_code == 403
+    _account(session, is_admin=True, email="admin@example.org")
+    denials = client.get("/api/v1/audit-events?action=authz.denied", headers=_bearer(client, "admin@example.org"))
+    assert [e["after"]["rule"] for e in denials.json()["items"]] == [
+        "may_manage_accounts", "may_read_audit_log", "may_manage_registry"]
+    assert client.get("/api/v1/organisations", headers=auth).json()["items"] == []
+
+
+def test_admin_actions_are_audited_as_the_admin(client, session):
+    admin, _ = _account(session, is_admin=True, email="admin@example.org")
+    auth = _bearer(client, "admin@example.org")
+    assert client.post("/api/v1/organisations", json={"name": "X", "sector": "public"}, headers=auth).status_code == 201
+    event = client.get("/api/v1/audit-events?action=organisation.create", headers=auth).json()["items"][0]
+    assert event["actor_kind"] == "user" and event["actor_id"] == str(admin.id)
+    assert event["actor_label"] == "admin@example.org"
+
+
+def test_disabling_an_account_ends_its_tokens_at_once(client, session):
+    _account(session, is_admin=True, email="admin@example.org")
+    user, _ = _account(session, email="member@example.org")
+    admin = _bearer(client, "admin@example.org")
+    member = _bearer(client, "member@example.org")
+    assert client.get("/api/v1/me", headers=member).status_code == 200
+    assert client.patch(f"/api/v1/users/{user.id}", json={"is_active": False}, headers=admin).status_code == 200
+    assert client.get("/api/v1/me", headers=member).status_code == 401
+    assert _token(client, "member@example.org").status_code == 400
+    client.patch(f"/api/v1/users/{user.id}", json={"is_active": True}, headers=admin)
+    assert _token(client, "member@example.org").status_code == 200
+
+
+def test_one_time_password_resets_sessions(client, session):
+    _account(session, is_admin=True, email="admin@example.org")
+    user, _ = _account(session, email="member@example.org")
+    admin = _bearer(client, "admin@example.org")
+    old = _bearer(client, "member@example.org")
+    r = client.patch(f"/api/v1/users/{user.id}", json={"password": "one-time-pass-123"}, headers=admin)
+    assert r.json()["must_change_password"] is True
+    assert client.get("/api/v1/me", headers=old).status_code == 401
+    assert _token(client, "member@example.org", "one-time-pass-123").status_code == 200
+    event = client.get("/api/v1/audit-events?action=user.password_reset", headers=admin).json()["items"][0]
+    assert "hash" not in str(event)
+
+
+def test_user_admin_validation(client, session):
+    _account(session, is_admin=True, email="admin@example.org")
+    admin = _bearer(client, "admin@example.org")
+    me = client.get("/api/v1/me", headers=admin).json()["account"]
+    assert client.post("/api/v1/users", json={"email": "a@example.org", "password": "short"},
+                       headers=admin).status_code == 422
+    assert client.post("/api/v1/users", json={"email": "ADMIN@example.org", "password": "long-enough-pw"},
+                       headers=admin).status_code == 409
+    assert client.post("/api/v1/users", json={"email": "b@example.org", "password": "long-enough-pw",
+                                              "stakeholder_id": 9999}, headers=admin).status_code == 422
+    assert client.patch(f"/api/v1/users/{me['id']}", json={"is_active": False}, headers=admin).status_code == 409
+    created = client.post("/api/v1/users", json={"email": "c@example.org", "password": "long-enough-pw"},
+                          headers=admin)
+    assert created.status_code == 201 and "password" not in created.json()
+
+
+def test_bad_bearer_tokens_are_401(client):
+    for header in ["Bearer", "Bearer not.a.token", "Basic dXNlcjpwYXNz", "Bearer " + "a" * 5000]:
+        r = client.get("/api/v1/stakeholders", headers={"Authorization": header})
+        assert r.status_code == 401, header
+        assert r.headers["www-authenticate"].startswith("Bearer")
+
+
+def test_client_credentials(client, session):
+    partner, secret = auth_service.create_client(session, actor=SYSTEM_SUBJECT, name="Demo Partner",
+                                                 scopes="indicators:read registry:read")
+    session.commit()
+    grant = {"grant_type": "client_credentials", "client_id": partner.client_id, "client_secret": secret}
+    r = client.post("/api/v1/auth/token", data=grant)
+    assert r.status_code == 200 and r.json()["scope"] == "indicators:read registry:read"
+    auth = {"Authorization": f"Bearer {r.json()['access_token']}"}
+    assert client.get("/api/v1/groups", headers=auth).status_code == 200
+    assert client.get("/api/v1/organisations", headers=auth).status_code == 200
+    assert client.get("/api/v1/stakeholders", headers=auth).status_code == 403  # people's details
+    assert client.get("/api/v1/me", headers=auth).status_code == 403
+
+    narrow = client.post("/api/v1/auth/token", data=grant | {"scope": "indicators:read"}).json()
+    narrow_auth = {"Authorization": f"Bearer {narrow['access_token']}"}
+    assert client.get("/api/v1/groups", headers=narrow_auth).status_code == 403
+
+    assert client.post("/api/v1/auth/token", data=grant | {"scope": "outcomes:read"}).status_code == 400
+    wrong = client.post("/api/v1/auth/token", data=grant | {"client_secret": "nope"})
+    assert wrong.status_code == 401 and wrong.json()["error"] == "invalid_client"
+
+    auth_service.revoke_client(session, actor=SYSTEM_SUBJECT, client=partner)
+    session.commit()
+    assert client.get("/api/v1/groups", headers=auth).status_code == 401
+    assert client.post("/api/v1/auth/token", data=grant).status_code == 401
+
+
+def test_unsupported_grant_and_missing_fields(client):
+    assert client.post("/api/v1/auth/token", data={"grant_type": "implicit"}).json()["error"] == \
+        "unsupported_grant_type"
+    assert client.post("/api/v1/auth/token", data={"grant_type": "password"}).status_code == 400
+    assert client.post("/api/v1/auth/token", data={}).status_code == 422
+
+
+def test_tokens_work_in_production(database_url, session):
+    _account(session, is_admin=True, email="admin@example.org")
+    app = create_app(make_settings(database_url, env="production", secret_key="p" * 40))
+    with TestClient(app) as c:
+        assert c.get("/api/v1/stakeholders").status_code == 401
+        assert c.get("/api/v1/stakeholders", headers=_bearer(c, "admin@example.org")).status_code == 200

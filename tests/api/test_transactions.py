@@ -1,0 +1,35 @@
+"""One transaction per request: all of a request's writes land, or none do."""
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import text
+from sqlmodel import select
+
+from api.authz import SYSTEM_SUBJECT
+from api.deps import SessionDep
+from api.main import create_app
+from api.registry import service
+from api.registry.models import Organisation
+
+
+def test_error_after_a_flush_rolls_back_the_whole_request(settings, engine, session):
+    app = create_app(settings)
+
+    @app.post("/api/v1/test-half-write")
+    def half_write(db: SessionDep):
+        service.create_organisation(db, actor=SYSTEM_SUBJECT, data={"name": "Half Written", "sector": "public"})
+        raise RuntimeError("fails after the flush")
+
+    with TestClient(app, raise_server_exceptions=False) as c:
+        assert c.post("/api/v1/test-half-write").status_code == 500
+    assert session.exec(select(Organisation)).all() == []
+    assert session.exec(text("SELECT count(*) FROM audit_event")).one()[0] == 0
+
+
+def test_sqlite_runs_with_wal_foreign_keys_and_busy_timeout(engine):
+    if engine.dialect.name != "sqlite":
+        pytest.skip("SQLite pragmas; this run is on PostgreSQL")
+    with engine.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() == 5000

@@ -1,0 +1,133 @@
+"""Test fixtures: a real database built by Alembic, a real HTTP client, query counting.
+
+SQLite by default (a file in a temporary folder). Set ATA_TEST_DATABASE_URL to a PostgreSQL
+server URL (e.g. postgresql+psycopg://postgres@127.0.0.1:5432/postgres) and the suite creates
+a fresh database of its own on that server, runs against it and drops it at the end.
+"""
+
+import os
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, create_engine, event, make_url, text
+from sqlmodel import Session
+
+from api.auth.throttle import make_limiter
+from api.core.config import Settings
+from api.core.migrations import upgrade
+from api.core.types import metadata
+from api.main import create_app
+
+# Reference data seeded by migrations survives between tests.
+KEEP_TABLES = {"area", "alembic_version"}
+
+
+def _postgres_server_url() -> str | None:
+    url = os.environ.get("ATA_TEST_DATABASE_URL", "")
+    return url if url.startswith("postgresql") else None
+
+
+@contextmanager
+def fresh_database(tmp_dir) -> Iterator[str]:
+    """A new empty database: a SQLite file, or a new database on the PostgreSQL server."""
+    server = _postgres_server_url()
+    if server is None:
+        yield f"sqlite:///{tmp_dir}/ata-test-{uuid.uuid4().hex[:8]}.db"
+        return
+    name = f"ata_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(server).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def make_settings(database_url: str, **overrides) -> Settings:
+    values = {"database_url": database_url, "env": "test", "secret_key": "test-secret-" + "x" * 32}
+    return Settings(_env_file=None, **(values | overrides))
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory) -> Iterator[str]:
+    with fresh_database(tmp_path_factory.mktemp("db")) as url:
+        upgrade(url)
+        yield url
+
+
+@pytest.fixture(scope="session")
+def settings(database_url) -> Settings:
+    return make_settings(database_url)
+
+
+@pytest.fixture(scope="session")
+def app(settings):
+    application = create_app(settings)
+    yield application
+    application.state.engine.dispose()
+
+
+def _empty_tables(engine: Engine) -> None:
+    tables = [t for t in reversed(metadata.sorted_tables) if t.name not in KEEP_TABLES]
+    with engine.begin() as connection:
+        if engine.dialect.name == "postgresql":
+            names = ", ".join(f'"{t.name}"' for t in tables)
+            connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            for table in tables:
+                connection.execute(table.delete())
+
+
+@pytest.fixture
+def engine(app) -> Iterator[Engine]:
+    yield app.state.engine
+    _empty_tables(app.state.engine)
+
+
+@pytest.fixture
+def client(app, engine) -> Iterator[TestClient]:
+    app.state.login_limiter = make_limiter(app.state.settings)  # failures do not leak between tests
+    with TestClient(app, raise_server_exceptions=False) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def session(engine) -> Iterator[Session]:
+    """A session for arranging data directly; commit what the test needs the API to see."""
+    with Session(engine, expire_on_commit=False) as db:
+        yield db
+
+
+class QueryCounter:
+    def __init__(self) -> None:
+        self.statements: list[str] = []
+
+    @property
+    def count(self) -> int:
+        return len(self.statements)
+
+
+@pytest.fixture
+def count_queries(engine):
+    """`with count_queries() as counter:` counts the SQL statements run inside the block."""
+
+    @contextmanager
+    def _count() -> Iterator[QueryCounter]:
+        counter = QueryCounter()
+
+        def _before(conn, cursor, statement, *args) -> None:
+            counter.statements.append(statement)
+
+        event.listen(engine, "before_cursor_execute", _before)
+        try:
+            yield counter
+        finally:
+            event.remove(engine, "before_cursor_execute", _before)
+
+    return _count

@@ -1,0 +1,40 @@
+"""Arranging registry data through the domain services (so audit and rules apply)."""
+
+from datetime import date
+from itertools import count
+
+from sqlmodel import Session
+
+from api.authz import SYSTEM_SUBJECT
+from api.registry import service
+from api.registry.models import Group, Membership, Organisation, Stakeholder
+
+_seq = count(1)
+
+
+def organisation(session: Session, **values) -> Organisation:
+    n = next(_seq)
+    data = {"name": f"Test Organisation {n}", "sector": "public", "website": None, "place_code": None} | values
+    return service.create_organisation(session, actor=SYSTEM_SUBJECT, data=data)
+
+
+def stakeholder(session: Session, **values) -> Stakeholder:
+    n = next(_seq)
+    data = {
+        "name": f"Test Person {n}", "initials": None, "email": f"person{n}@example.org", "job_title": None,
+        "organisation_id": None, "place_code": None, "system_leader_level": None,
+    } | values
+    return service.create_stakeholder(session, actor=SYSTEM_SUBJECT, data=data)
+
+
+def group(session: Session, **values) -> Group:
+    n = next(_seq)
+    data = {"name": f"Test Group {n}", "slug": None, "kind": "thematic", "code": None, "remit": "",
+            "parent_id": None, "place_code": None} | values
+    return service.create_group(session, actor=SYSTEM_SUBJECT, data=data)
+
+
+def membership(session: Session, *, group: Group, stakeholder: Stakeholder, **values) -> Membership:
+    data = {"stakeholder_id": stakeholder.id, "role": "member", "start_date": date(2024, 1, 1),
+            "end_date": None, "on_behalf_of_id": None} | values
+    return service.create_membership(session, actor=SYSTEM_SUBJECT, group=group, data=data)

@@ -1,0 +1,12 @@
+"""The HTMX front end: one module per area, all calling the domain services in-process."""
+
+from pathlib import Path
+
+from fastapi import APIRouter
+
+from web.routes import groups
+
+STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
+
+web_router = APIRouter(include_in_schema=False)
+web_router.include_router(groups.router)
