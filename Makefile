@@ -17,8 +17,16 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 run: $(VENV)/.installed
 	$(BIN)/ata serve --demo
 
-test: $(VENV)/.installed
-	$(BIN)/pytest
+# The browser tests drive Debian's Chromium (Playwright's own browser download is not used).
+CHROMIUM ?= /usr/bin/chromium
+$(CHROMIUM):
+	@command -v apt-get >/dev/null || { echo "install Chromium and set CHROMIUM=/path/to/it"; exit 1; }
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >/dev/null \
+	  || { apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >/dev/null; } \
+	  || echo "warning: could not install Chromium; the browser tests will be skipped (CI fails instead)"
+
+test: $(VENV)/.installed $(CHROMIUM)
+	ATA_TEST_CHROMIUM=$(CHROMIUM) $(BIN)/pytest
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .

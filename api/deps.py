@@ -57,14 +57,18 @@ def current_subject(request: Request, settings: SettingsDep, session: SessionDep
 CurrentSubject = Annotated[Subject, Depends(current_subject)]
 
 
-def require(rule: Callable[[Subject], bool]) -> Callable[[Subject], Subject]:
+def require(rule: Callable[[Subject], bool], *, source: Callable[..., Subject] = current_subject
+            ) -> Callable[[Subject], Subject]:
     """A dependency that lets the request through only when `rule(subject)` holds (403 if not).
+
+    `source` says who is asking: the bearer token (the API) or the session cookie (the web
+    pages, web/auth.py); the rules are the same for both doors.
 
     Rules about one hidden record (a confidential item, another group's drafts) answer 404 from
     the service instead, so that their existence does not leak.
     """
 
-    def _check(subject: CurrentSubject, request: Request) -> Subject:
+    def _check(request: Request, subject: Annotated[Subject, Depends(source)]) -> Subject:
         if not rule(subject):
             audit.record_denial(request.app.state.engine, actor=subject, rule=rule.__name__,
                                 target=f"{request.method} {request.url.path}")

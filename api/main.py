@@ -14,6 +14,7 @@ from api.core.errors import install_error_handlers
 from api.core.migrations import head_revisions
 from api.health import router as health_router
 from api.router import api_router
+from web.errors import render_error
 from web.routes import STATIC_DIR, web_router
 
 log = logging.getLogger("ata")
@@ -33,6 +34,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.engine = make_engine(settings)
     app.state.migration_heads = head_revisions(settings.database_url)
     app.state.login_limiter = make_limiter(settings)
+    app.state.html_error_renderer = render_error
 
     @app.middleware("http")
     async def _request_context(request: Request, call_next):

@@ -20,6 +20,7 @@ from api.core.config import Settings
 from api.core.migrations import upgrade
 from api.core.types import metadata
 from api.main import create_app
+from tests import factories
 
 # Reference data seeded by migrations survives between tests.
 KEEP_TABLES = {"area", "alembic_version"}
@@ -131,3 +132,15 @@ def count_queries(engine):
             event.remove(engine, "before_cursor_execute", _before)
 
     return _count
+
+
+@pytest.fixture
+def person(session):
+    """`person(email, ...)`: a committed stakeholder with an account; returns (stakeholder, account)."""
+
+    def _make(email: str = "pat.example@example.org", *, is_admin: bool = False, **values):
+        made = factories.person_with_account(session, email, is_admin=is_admin, **values)
+        session.commit()
+        return made
+
+    return _make

@@ -5,11 +5,14 @@ from itertools import count
 
 from sqlmodel import Session
 
+from api.auth import service as auth_service
+from api.auth.models import UserAccount
 from api.authz import SYSTEM_SUBJECT
 from api.registry import service
 from api.registry.models import Group, Membership, Organisation, Stakeholder
 
 _seq = count(1)
+PASSWORD = "web-test-password-1"
 
 
 def organisation(session: Session, **values) -> Organisation:
@@ -38,3 +41,12 @@ def membership(session: Session, *, group: Group, stakeholder: Stakeholder, **va
     data = {"stakeholder_id": stakeholder.id, "role": "member", "start_date": date(2024, 1, 1),
             "end_date": None, "on_behalf_of_id": None} | values
     return service.create_membership(session, actor=SYSTEM_SUBJECT, group=group, data=data)
+
+
+def person_with_account(session: Session, email: str, *, is_admin: bool = False,
+                        **values) -> tuple[Stakeholder, UserAccount]:
+    """A stakeholder who can sign in with PASSWORD."""
+    person = stakeholder(session, email=email, **values)
+    account = auth_service.create_user(session, actor=SYSTEM_SUBJECT, data={
+        "email": email, "password": PASSWORD, "stakeholder_id": person.id, "is_admin": is_admin})
+    return person, account

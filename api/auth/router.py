@@ -6,7 +6,7 @@ from fastapi import APIRouter, Form, Path, Request, Response
 from fastapi.responses import JSONResponse
 
 from api.audit import service as audit
-from api.auth import privacy, service, throttle
+from api.auth import privacy, service, signin, throttle
 from api.auth.models import UserAccount
 from api.auth.schemas import MeRead, MyMembership, TokenResponse, UserCreate, UserRead, UserUpdate
 from api.authz import SYSTEM_SUBJECT
@@ -48,15 +48,9 @@ def token(request: Request, response: Response, session: SessionDep, settings: S
     if grant_type == "password":
         if not username or not password:
             return _oauth_error(400, "invalid_request", "username and password are required.")
-        throttle.ensure_allowed(request, username)
-        user = service.authenticate_user(session, email=username, password=password)
+        user = signin.sign_in(request, session, email=username, password=password, channel="api")
         if user is None:
-            throttle.record_failure(request, username)
-            audit.record(session, actor=SYSTEM_SUBJECT, action="auth.sign_in_failed", entity_type="user",
-                         entity_id=None, after={"username": username.strip().lower()[:254]})
             return _oauth_error(400, "invalid_grant", "The email or password is not right.")
-        audit.record(session, actor=service.user_subject(user), action="auth.sign_in", entity_type="user",
-                     entity_id=user.id)
         issued = tokens.issue(settings, subject=f"user:{user.id}", scope=service.USER_SCOPE,
                               claims={"gen": user.token_generation})
         return TokenResponse(access_token=issued.token, expires_in=issued.expires_in, scope=service.USER_SCOPE)

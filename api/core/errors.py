@@ -1,6 +1,7 @@
 """Problem details (RFC 9457) for every error the service answers."""
 
 import logging
+from collections.abc import Callable
 from http import HTTPStatus
 from typing import Any
 
@@ -101,57 +102,62 @@ def _validation_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
     return errors
 
 
+# Paths answered by the JSON door; every other path belongs to the web pages, whose errors are
+# rendered as HTML by the renderer the web layer registers (see web/errors.py).
+_JSON_PREFIXES = ("/api/", "/healthz", "/readyz", "/static/")
+HtmlErrorRenderer = Callable[[Request, int, str, dict[str, str]], Response]
+
+
+def _answer(request: Request, status: int, detail: str, *, headers: dict[str, str] | None = None,
+            **problem: Any) -> Response:
+    render: HtmlErrorRenderer | None = getattr(request.app.state, "html_error_renderer", None)
+    if render is not None and not request.url.path.startswith(_JSON_PREFIXES):
+        return render(request, status, detail, headers or {})
+    return problem_response(status, detail, headers=headers, **problem)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(ProblemError)
-    async def _problem(_: Request, exc: ProblemError) -> Response:
-        return problem_response(
-            exc.status, exc.detail, slug=exc.slug, title=exc.title, errors=exc.errors, headers=exc.headers
-        )
+    async def _problem(request: Request, exc: ProblemError) -> Response:
+        return _answer(request, exc.status, exc.detail, slug=exc.slug, title=exc.title, errors=exc.errors,
+                       headers=exc.headers)
 
     @app.exception_handler(NotModified)
     async def _not_modified(_: Request, exc: NotModified) -> Response:
         return Response(status_code=304, headers={"ETag": exc.etag})
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(_: Request, exc: StarletteHTTPException) -> Response:
+    async def _http(request: Request, exc: StarletteHTTPException) -> Response:
         detail = exc.detail if isinstance(exc.detail, str) else HTTPStatus(exc.status_code).description
-        return problem_response(exc.status_code, detail, headers=getattr(exc, "headers", None))
+        return _answer(request, exc.status_code, detail, headers=getattr(exc, "headers", None))
 
     @app.exception_handler(RequestValidationError)
-    async def _invalid(_: Request, exc: RequestValidationError) -> Response:
+    async def _invalid(request: Request, exc: RequestValidationError) -> Response:
         errors = _validation_errors(exc)
         if any(e["type"] == "json_invalid" for e in errors):
-            return problem_response(
-                400, "The request body is not valid JSON.", slug="malformed-json", errors=errors
-            )
-        return problem_response(
-            422, "The request has invalid or missing fields.", slug="validation-error", errors=errors
-        )
+            return _answer(request, 400, "The request body is not valid JSON.", slug="malformed-json", errors=errors)
+        return _answer(request, 422, "The request has invalid or missing fields.", slug="validation-error",
+                       errors=errors)
 
     @app.exception_handler(StaleDataError)
-    async def _stale(_: Request, exc: StaleDataError) -> Response:
-        return problem_response(
-            412,
-            "The resource was changed by another request; fetch it again and retry.",
-            slug="precondition-failed",
-        )
+    async def _stale(request: Request, exc: StaleDataError) -> Response:
+        return _answer(request, 412, "The resource was changed by another request; fetch it again and retry.",
+                       slug="precondition-failed")
 
     @app.exception_handler(IntegrityError)
-    async def _integrity(_: Request, exc: IntegrityError) -> Response:
+    async def _integrity(request: Request, exc: IntegrityError) -> Response:
         # Reached only when two requests race past a service-level check; the constraint
         # name is ours, the SQL text is not shown.
         log.info("integrity error: %s", exc.orig)
-        return problem_response(409, "The change conflicts with existing data.", slug="conflict")
+        return _answer(request, 409, "The change conflicts with existing data.", slug="conflict")
 
     @app.exception_handler(OperationalError)
-    async def _operational(_: Request, exc: OperationalError) -> Response:
+    async def _operational(request: Request, exc: OperationalError) -> Response:
         log.warning("database unavailable: %s", exc.orig)
-        return problem_response(
-            503, "The database is busy or unavailable; try again shortly.",
-            slug="unavailable", headers={"Retry-After": "1"},
-        )
+        return _answer(request, 503, "The database is busy or unavailable; try again shortly.",
+                       slug="unavailable", headers={"Retry-After": "1"})
 
     @app.exception_handler(Exception)
-    async def _unexpected(_: Request, exc: Exception) -> Response:
+    async def _unexpected(request: Request, exc: Exception) -> Response:
         log.exception("unhandled error", exc_info=exc)
-        return problem_response(500, "An unexpected error occurred; it has been logged.")
+        return _answer(request, 500, "An unexpected error occurred; it has been logged.")

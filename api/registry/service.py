@@ -3,12 +3,15 @@
 Plain functions over a Session; they flush, never commit (the request commits once).
 """
 
+import dataclasses
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 from typing import Any, TypeVar
 
 from sqlalchemy import exists, func, literal, or_
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, SQLModel, select
 
 from api.audit import service as audit
@@ -16,7 +19,7 @@ from api.authz import Subject
 from api.core.errors import Conflict, InvalidInput, NotFound
 from api.core.pagination import PageParams, paginate
 from api.core.types import today
-from api.registry.models import Area, Group, Membership, Organisation, Stakeholder
+from api.registry.models import ROLES, Area, Group, Membership, Organisation, Stakeholder
 
 M = TypeVar("M", bound=SQLModel)
 
@@ -254,6 +257,74 @@ def get_group_by_slug(session: Session, slug: str) -> Group:
     if group is None:
         raise NotFound(f"No group called '{slug}'.")
     return group
+
+
+@dataclass
+class GroupNode:
+    group: Group
+    members: int
+    children: list["GroupNode"] = dataclasses.field(default_factory=list)
+
+
+def group_tree(session: Session) -> list[GroupNode]:
+    """The governance structure as nested nodes (roots first), with current member counts, in
+    two queries."""
+    groups = all_groups(session)
+    counts = member_counts(session, [g.id for g in groups])
+    nodes = {g.id: GroupNode(group=g, members=counts.get(g.id, 0)) for g in groups}
+    roots: list[GroupNode] = []
+    for node in nodes.values():
+        parent = nodes.get(node.group.parent_id)
+        (parent.children if parent else roots).append(node)
+    return roots
+
+
+ROLE_ORDER = {role: i for i, role in enumerate(ROLES)}
+
+
+@dataclass
+class Seat:
+    membership: Membership
+    person: Stakeholder
+    organisation_name: str | None
+
+
+def group_roster(session: Session, group_id: int, *, ended: bool = False) -> list[Seat]:
+    """Current seats (or, with `ended`, the ended ones) ordered by role then name, in one query.
+    The organisation shown is the one the seat is held on behalf of, else the person's own."""
+    on = today()
+    org = aliased(Organisation)
+    stmt = (
+        select(Membership, Stakeholder, org.name)
+        .join(Stakeholder, Stakeholder.id == Membership.stakeholder_id)
+        .outerjoin(org, org.id == func.coalesce(Membership.on_behalf_of_id, Stakeholder.organisation_id))
+        .where(Membership.group_id == group_id)
+    )
+    is_open = or_(Membership.end_date.is_(None), Membership.end_date > on)
+    stmt = stmt.where(~is_open if ended else is_open)
+    seats = [Seat(m, p, o) for m, p, o in session.exec(stmt).all()]
+    if ended:
+        seats.sort(key=lambda s: (s.membership.end_date, s.person.name), reverse=True)
+    else:
+        seats.sort(key=lambda s: (ROLE_ORDER.get(s.membership.role, 99), s.person.name.lower()))
+    return seats
+
+
+def ancestors_of(session: Session, group: Group) -> list[Group]:
+    """The chain of parent groups, top first (for breadcrumbs)."""
+    ids = _ancestor_ids(session, group.id) - {group.id}
+    if not ids:
+        return []
+    by_id = {g.id: g for g in session.exec(select(Group).where(Group.id.in_(ids)))}
+    chain, current = [], by_id.get(group.parent_id)
+    while current is not None:
+        chain.append(current)
+        current = by_id.get(current.parent_id)
+    return chain[::-1]
+
+
+def children_of(session: Session, group_id: int) -> list[Group]:
+    return list(session.exec(select(Group).where(Group.parent_id == group_id).order_by(Group.name)))
 
 
 def _ancestor_ids(session: Session, group_id: int) -> set[int]:

@@ -1,12 +1,35 @@
-from fastapi import APIRouter, Request
+"""The governance structure: the tree of groups and each group's page."""
 
-from api.deps import RegistryReader, SessionDep
-from api.registry import service
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query, Request
+
+from api.deps import SessionDep
+from api.registry import service as registry
+from web.auth import RegistryViewer
+from web.templating import render
 
 router = APIRouter()
 
+Slug = Annotated[str, Path(max_length=80, pattern=r"^[a-z0-9-]+$")]
+
 
 @router.get("/groups")
-def groups_page(request: Request, session: SessionDep, _: RegistryReader):
-    groups = service.all_groups(session)
-    return {"groups": [g.name for g in groups]}
+def groups_page(request: Request, session: SessionDep, _: RegistryViewer):
+    return render(request, "pages/groups/index.html",
+                  {"title": "Groups", "nav": "groups", "tree": registry.group_tree(session)})
+
+
+@router.get("/groups/{slug}")
+def group_page(request: Request, session: SessionDep, _: RegistryViewer, slug: Slug,
+               former: Annotated[bool, Query()] = False):
+    group = registry.get_group_by_slug(session, slug)
+    context = {
+        "title": group.name, "nav": "groups", "group": group, "show_former": former,
+        "parents": registry.ancestors_of(session, group),
+        "children": registry.children_of(session, group.id),
+        "seats": registry.group_roster(session, group.id),
+        "former_seats": registry.group_roster(session, group.id, ended=True) if former else [],
+    }
+    # The "show former members" control swaps just the members section.
+    return render(request, "pages/groups/detail.html", context, block="members")

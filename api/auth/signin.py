@@ -1,0 +1,25 @@
+"""Signing a person in, the same way for the token endpoint and the web sign-in page:
+throttled per account and address, every attempt audited."""
+
+from fastapi import Request
+from sqlmodel import Session
+
+from api.audit import service as audit
+from api.auth import service, throttle
+from api.auth.models import UserAccount
+from api.authz import SYSTEM_SUBJECT
+
+
+def sign_in(request: Request, session: Session, *, email: str, password: str, channel: str) -> UserAccount | None:
+    """The account, or None for a wrong email or password. Raises TooManyAttempts (429) while
+    the account or the client address is locked out; only failures count towards that."""
+    throttle.ensure_allowed(request, email)
+    user = service.authenticate_user(session, email=email, password=password)
+    if user is None:
+        throttle.record_failure(request, email)
+        audit.record(session, actor=SYSTEM_SUBJECT, action="auth.sign_in_failed", entity_type="user",
+                     entity_id=None, after={"username": email.strip().lower()[:254], "channel": channel})
+        return None
+    audit.record(session, actor=service.user_subject(user), action="auth.sign_in", entity_type="user",
+                 entity_id=user.id, after={"channel": channel})
+    return user

@@ -1,0 +1,83 @@
+"""A stakeholder signs in, finds a group in the structure, reads its members, and signs out,
+in a real browser; every page passes axe-core's WCAG 2.2 AA checks with no CSP errors."""
+
+from datetime import date
+
+from tests import factories
+from tests.e2e.conftest import axe_violations
+from tests.factories import PASSWORD
+
+
+def _arrange(session, person):
+    board = factories.group(session, name="Journey Board", kind="board", code="JB", remit="Sets direction.")
+    group = factories.group(session, name="Journey Age Well Group", kind="thematic", code="JAW", parent_id=board.id,
+                            remit="Older people moving more.")
+    me, _ = person("journey.member@example.org", name="Jordan Journey")
+    chair = factories.stakeholder(session, name="Casey Chair")
+    gone = factories.stakeholder(session, name="Former Fran")
+    factories.membership(session, group=group, stakeholder=chair, role="chair")
+    factories.membership(session, group=group, stakeholder=me)
+    factories.membership(session, group=group, stakeholder=gone, start_date=date(2022, 1, 1), end_date=date(2023, 1, 1))
+    session.commit()
+    return me, group
+
+
+def _accessible(page):
+    assert axe_violations(page) == [], page.url
+
+
+def test_sign_in_browse_groups_and_sign_out(page, session, person):
+    me, group = _arrange(session, person)
+
+    page.goto("/groups")
+    assert page.url.endswith("/login?next=/groups")
+    _accessible(page)
+    page.get_by_label("Email").fill(me.email)
+    page.get_by_label("Password").fill("wrong password")
+    page.get_by_role("button", name="Sign in").click()
+    assert page.get_by_role("alert").get_by_text("The email address or password is not right").is_visible()
+    _accessible(page)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+
+    page.wait_for_url("**/groups")
+    assert page.get_by_role("heading", level=1).inner_text() == "Groups"
+    _accessible(page)
+    page.get_by_role("link", name="Journey Age Well Group").click()
+    page.wait_for_url(f"**/groups/{group.slug}")
+    rows = page.locator("#members tbody tr")
+    assert rows.first.inner_text().startswith("Casey Chair")
+    assert page.get_by_text("Former Fran").count() == 0
+    _accessible(page)
+
+    # htmx swaps in the former members, pushes the URL, and moves focus to the section heading.
+    page.get_by_role("link", name="Show former members").click()
+    page.get_by_text("Former Fran").wait_for()
+    assert page.url.endswith(f"/groups/{group.slug}?former=1")
+    assert page.evaluate("document.activeElement.id") == "members-heading"
+    assert page.get_by_role("heading", level=1).count() == 1  # a fragment, not a page inside a page
+    _accessible(page)
+
+    page.get_by_role("link", name="My dashboard").click()
+    assert page.get_by_role("cell", name="Journey Age Well Group").is_visible()
+    _accessible(page)
+    page.get_by_role("button", name="Sign out").click()
+    page.wait_for_url("**/login")
+    page.goto("/")
+    assert page.url.endswith("/login")
+    assert page.console_errors == []
+
+
+def test_pages_read_without_javascript(browser, server, session, person, engine):
+    me, group = _arrange(session, person)
+    context = browser.new_context(base_url=server, java_script_enabled=False)
+    page = context.new_page()
+    page.goto("/login")
+    page.get_by_label("Email").fill(me.email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.goto(f"/groups/{group.slug}")
+    page.get_by_role("link", name="Show former members").click()
+    assert page.get_by_text("Former Fran").is_visible()
+    assert page.url.endswith("?former=1#members")
+    context.close()

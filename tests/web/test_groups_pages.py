@@ -1,0 +1,126 @@
+"""The governance pages: the tree of groups and a group's page, as full pages and fragments."""
+
+import re
+from datetime import date, timedelta
+
+from tests import factories
+
+
+def _structure(session):
+    board = factories.group(session, name="Test Board", kind="board", code="TB",
+                            remit="Leads the work.\n\nMeets monthly.")
+    child = factories.group(session, name="Test Thematic Group", kind="thematic", code="TTG", parent_id=board.id)
+    session.commit()
+    return board, child
+
+
+def test_tree_nests_children_under_parents_with_member_counts(signed_in, session):
+    client, me = signed_in
+    _, child = _structure(session)
+    factories.membership(session, group=child, stakeholder=me, role="chair")
+    session.commit()
+    page = client.get("/groups")
+    assert page.status_code == 200
+    tree = page.text[page.text.index('<nav aria-label="Group structure">'):]
+    # the child's list sits inside the board's list item
+    assert re.search(r'Test Board</a>.*?<ul class="ata-tree">\s*<li>\s*<a href="/groups/test-thematic-group">',
+                     tree, re.S)
+    assert "Thematic group · TTG · 1 member" in tree
+    assert "Board · TB · 0 members" in tree
+    assert 'aria-current="page"' in page.text
+
+
+def test_tree_takes_the_same_number_of_queries_however_many_groups(signed_in, session, count_queries):
+    client, _ = signed_in
+    _structure(session)
+    with count_queries() as few:
+        client.get("/groups")
+    for n in range(15):
+        factories.group(session, name=f"Extra Group {n}", kind="place")
+    session.commit()
+    with count_queries() as many:
+        assert "Extra Group 14" in client.get("/groups").text
+    assert many.count == few.count
+
+
+def test_group_page_lists_current_members_by_role(signed_in, session):
+    client, me = signed_in
+    _, group = _structure(session)
+    org = factories.organisation(session, name="Test Leisure Trust", sector="leisure")
+    zed = factories.stakeholder(session, name="Zed Chairperson", organisation_id=org.id, job_title="Director")
+    amy = factories.stakeholder(session, name="Amy Member")
+    factories.membership(session, group=group, stakeholder=amy)
+    factories.membership(session, group=group, stakeholder=zed, role="chair")
+    factories.membership(session, group=group, stakeholder=me, role="secretary")
+    session.commit()
+    page = client.get(f"/groups/{group.slug}")
+    assert page.status_code == 200
+    text = page.text
+    assert "<h1>Test Thematic Group</h1>" in text
+    assert text.index("Zed Chairperson") < text.index(me.name) < text.index("Amy Member")
+    assert "Test Leisure Trust" in text and "Director" in text
+    assert '<a class="nhsuk-breadcrumb__link" href="/groups/test-board">Test Board</a>' in text
+
+
+def test_former_members_are_shown_on_request_as_page_or_fragment(signed_in, session):
+    client, _ = signed_in
+    _, group = _structure(session)
+    gone = factories.stakeholder(session, name="Former Person")
+    factories.membership(session, group=group, stakeholder=gone, start_date=date(2022, 1, 1),
+                         end_date=date.today() - timedelta(days=30))
+    session.commit()
+    page = client.get(f"/groups/{group.slug}")
+    assert "Former Person" not in page.text and "Show former members" in page.text
+
+    full = client.get(f"/groups/{group.slug}?former=1")
+    assert "Former Person" in full.text and full.text.lstrip().startswith("<!DOCTYPE html>")
+
+    fragment = client.get(f"/groups/{group.slug}?former=1", headers={"HX-Request": "true"})
+    assert fragment.status_code == 200 and fragment.headers["vary"] == "HX-Request"
+    assert fragment.text.lstrip().startswith('<section id="members"')
+    assert "Former Person" in fragment.text and "<html" not in fragment.text and "Remit" not in fragment.text
+
+    boosted = client.get(f"/groups/{group.slug}", headers={"HX-Request": "true", "HX-Boosted": "true"})
+    assert "<!DOCTYPE html>" in boosted.text  # a boosted navigation swaps the whole body
+
+
+def test_user_text_is_escaped(signed_in, session):
+    client, _ = signed_in
+    group = factories.group(session, name="<script>alert(1)</script> group", slug="xss-group",
+                            remit='<img src=x onerror="alert(2)">')
+    session.commit()
+    page = client.get("/groups/xss-group")
+    assert "<script>alert(1)</script>" not in page.text and "&lt;script&gt;alert(1)&lt;/script&gt;" in page.text
+    assert "<img src=x" not in page.text
+    assert "&lt;script&gt;" in client.get("/groups").text
+    assert group.id
+
+
+def test_unknown_and_malformed_groups_get_html_errors(signed_in):
+    client, _ = signed_in
+    missing = client.get("/groups/no-such-group")
+    assert missing.status_code == 404 and "text/html" in missing.headers["content-type"]
+    assert "<h1>Page not found</h1>" in missing.text and "no-such-group" in missing.text
+    malformed = client.get("/groups/Not%20A%20Slug")
+    assert malformed.status_code == 422 and "text/html" in malformed.headers["content-type"]
+    nowhere = client.get("/no/such/page")
+    assert nowhere.status_code == 404 and "<h1>Page not found</h1>" in nowhere.text
+
+
+def test_api_errors_stay_problem_json(client):
+    response = client.get("/api/v1/groups/no-such-thing")
+    assert response.headers["content-type"].startswith("application/problem+json")
+
+
+def test_my_dashboard_lists_my_groups_and_former_ones(signed_in, session):
+    client, me = signed_in
+    board, group = _structure(session)
+    factories.membership(session, group=group, stakeholder=me, role="vice_chair", start_date=date(2023, 4, 1))
+    factories.membership(session, group=board, stakeholder=me, start_date=date(2022, 1, 1),
+                         end_date=date(2022, 12, 31))
+    session.commit()
+    page = client.get("/")
+    current = page.text[page.text.index("<table"):page.text.index("</table>")]
+    assert "Test Thematic Group" in current and "Vice chair" in current and "1 April 2023" in current
+    assert "Test Board" not in current
+    assert "Groups I used to sit on (1)" in page.text

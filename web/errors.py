@@ -1,0 +1,39 @@
+"""HTML answers for errors on the web pages (the JSON door answers problem+json)."""
+
+from http import HTTPStatus
+from urllib.parse import quote
+
+from fastapi import Request
+from fastapi.responses import RedirectResponse, Response
+
+from web.templating import is_fragment_request, render
+
+_TITLES = {
+    400: "There is a problem with the request",
+    403: "You do not have permission to see this page",
+    404: "Page not found",
+    422: "There is a problem with the request",
+    429: "Too many requests",
+    500: "Sorry, there is a problem with the service",
+    503: "Sorry, the service is unavailable",
+}
+
+
+def safe_next(target: str | None) -> str:
+    """Only a path on this site: never `//evil.example` or `https://...`."""
+    if target and target.startswith("/") and not target.startswith(("//", "/\\")) and len(target) <= 500:
+        return target
+    return "/"
+
+
+def render_error(request: Request, status: int, detail: str, headers: dict[str, str]) -> Response:
+    if status == 401:
+        here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        target = "/login" if here == "/" else f"/login?next={quote(safe_next(here), safe='/')}"
+        if is_fragment_request(request):
+            return Response(status_code=401, headers={"HX-Redirect": target})
+        return RedirectResponse(target, status_code=303)
+    title = _TITLES.get(status) or HTTPStatus(status).phrase
+    # Server errors never show their detail beyond the generic sentence they were raised with.
+    return render(request, "pages/error.html", {"title": title, "detail": detail, "status": status},
+                  status=status, headers={k: v for k, v in headers.items() if k.lower() == "retry-after"})

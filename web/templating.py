@@ -1,0 +1,69 @@
+"""Rendering pages: one template per page, whose `content` block is also the htmx fragment.
+
+A normal request gets the full page; an htmx request (not a boosted navigation, which swaps
+the whole body) gets only the block it asks for, so page and fragment never drift apart.
+"""
+
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from jinja2_fragments.fastapi import Jinja2Blocks
+
+TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
+LONDON = ZoneInfo("Europe/London")
+
+# Scripts and styles from this origin only; no inline script, no eval (htmx is configured
+# with allowEval=false in base.html so it never needs 'unsafe-eval').
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
+    "connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+)
+
+templates = Jinja2Blocks(directory=str(TEMPLATES_DIR))
+templates.env.globals["ROLE_LABELS"] = {
+    "chair": "Chair", "vice_chair": "Vice chair", "secretary": "Secretary", "member": "Member", "observer": "Observer",
+}
+templates.env.globals["KIND_LABELS"] = {
+    "board": "Board", "thematic": "Thematic group", "working": "Working group", "place": "Place group",
+    "partnership": "Partnership",
+}
+
+
+def _long_date(value: date | datetime | None) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = value.astimezone(LONDON)
+    return f"{value.day} {value:%B %Y}"
+
+
+templates.env.filters["long_date"] = _long_date
+
+
+def is_fragment_request(request: Request) -> bool:
+    return request.headers.get("hx-request") == "true" and request.headers.get("hx-boosted") != "true"
+
+
+def render(request: Request, template: str, context: dict[str, Any] | None = None, *, status: int = 200,
+           block: str = "content", headers: dict[str, str] | None = None) -> HTMLResponse:
+    viewer = getattr(request.state, "viewer", None)
+    ctx = {
+        "user": viewer,
+        "csrf_token": viewer.csrf_token if viewer is not None else None,
+        **(context or {}),
+    }
+    kwargs: dict[str, Any] = {"block_name": block} if is_fragment_request(request) else {}
+    response = templates.TemplateResponse(request, template, ctx, status_code=status, **kwargs)
+    response.headers["Vary"] = "HX-Request"
+    response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
+    # Pages may show personal data: not to be kept by shared caches or the back/forward cache.
+    response.headers["Cache-Control"] = "no-store"
+    for name, value in (headers or {}).items():
+        response.headers[name] = value
+    return response
+
+
