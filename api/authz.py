@@ -1,8 +1,8 @@
 """Every "may this subject do that" rule, in one place.
 
-Subjects are people (bearer tokens for their accounts), partner clients (client-credentials
-tokens with scopes), the system (CLI, demo loader), or, outside production only and until
-web sign-in is in place, the open development subject used when no credentials are sent.
+Subjects are people (bearer tokens or web sessions for their accounts), partner clients
+(client-credentials tokens with scopes) and the system (CLI, demo loader). Nobody else: without
+credentials the API answers 401 and the web pages send you to sign in.
 """
 
 from dataclasses import dataclass, field
@@ -21,7 +21,6 @@ class Subject:
     stakeholder_id: int | None = None
 
 
-OPEN_ACCESS_SUBJECT = Subject(kind="anonymous", label="open access (development)", is_admin=True)
 SYSTEM_SUBJECT = Subject(kind="system", label="system", is_admin=True)
 
 

@@ -34,8 +34,7 @@ _CHALLENGE = {"WWW-Authenticate": 'Bearer realm="ata"'}
 
 
 def current_subject(request: Request, settings: SettingsDep, session: SessionDep) -> Subject:
-    """Who is asking: the bearer token's person or client; without one, the open development
-    subject outside production, and 401 in production."""
+    """Who is asking: the bearer token's person or client; without a token, 401."""
     header = request.headers.get("authorization")
     if header:
         scheme, _, token = header.partition(" ")
@@ -49,8 +48,6 @@ def current_subject(request: Request, settings: SettingsDep, session: SessionDep
         if subject is None:
             raise Unauthorized("The access token is no longer valid.", headers=_CHALLENGE)
         return subject
-    if settings.open_access:
-        return authz.OPEN_ACCESS_SUBJECT
     raise Unauthorized("Sign-in is required.", headers=_CHALLENGE)
 
 

@@ -15,12 +15,16 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, create_engine, event, make_url, text
 from sqlmodel import Session
 
+from api.auth import service as auth_service
+from api.auth.models import UserAccount
 from api.auth.throttle import make_limiter
 from api.core.config import Settings
 from api.core.migrations import upgrade
 from api.core.types import metadata
 from api.main import create_app
 from tests import factories
+
+ADMIN_EMAIL = "test.admin@example.org"
 
 # Reference data seeded by migrations survives between tests.
 KEEP_TABLES = {"area", "alembic_version"}
@@ -92,10 +96,26 @@ def engine(app) -> Iterator[Engine]:
 
 
 @pytest.fixture
-def client(app, engine) -> Iterator[TestClient]:
-    app.state.login_limiter = make_limiter(app.state.settings)  # failures do not leak between tests
+def anonymous_client(app, engine) -> Iterator[TestClient]:
+    """A client with no credentials (and a fresh sign-in limiter, so failures do not leak)."""
+    app.state.login_limiter = make_limiter(app.state.settings)
     with TestClient(app, raise_server_exceptions=False) as test_client:
         yield test_client
+
+
+@pytest.fixture
+def client(app, anonymous_client) -> TestClient:
+    """A client whose API calls carry an admin's bearer token; its web requests are signed out
+    until a test signs in through /login."""
+    # Inserted directly, not through the service, so that tests counting audit events or
+    # accounts see only their own. It cannot sign in: it has no usable password.
+    with Session(app.state.engine, expire_on_commit=False) as db:
+        admin = UserAccount(email=ADMIN_EMAIL, password_hash="!", is_admin=True)
+        db.add(admin)
+        db.commit()
+    token = auth_service.user_token(app.state.settings, admin).token
+    anonymous_client.headers["Authorization"] = f"Bearer {token}"
+    return anonymous_client
 
 
 @pytest.fixture

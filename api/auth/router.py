@@ -51,8 +51,7 @@ def token(request: Request, response: Response, session: SessionDep, settings: S
         user = signin.sign_in(request, session, email=username, password=password, channel="api")
         if user is None:
             return _oauth_error(400, "invalid_grant", "The email or password is not right.")
-        issued = tokens.issue(settings, subject=f"user:{user.id}", scope=service.USER_SCOPE,
-                              claims={"gen": user.token_generation})
+        issued = service.user_token(settings, user)
         return TokenResponse(access_token=issued.token, expires_in=issued.expires_in, scope=service.USER_SCOPE)
     if grant_type == "client_credentials":
         if not client_id or not client_secret:

@@ -9,6 +9,8 @@ from sqlmodel import Session, select
 from api.audit import service as audit
 from api.auth.models import PartnerClient, UserAccount
 from api.authz import PARTNER_SCOPES, Subject
+from api.core import tokens
+from api.core.config import Settings
 from api.core.errors import Conflict, InvalidInput
 from api.core.pagination import PageParams, paginate
 from api.core.security import hash_secret, new_secret, verify_secret
@@ -87,6 +89,11 @@ def authenticate_user(session: Session, *, email: str, password: str) -> UserAcc
     user.last_sign_in_at = utcnow()
     session.flush()
     return user
+
+
+def user_token(settings: Settings, user: UserAccount) -> tokens.IssuedToken:
+    """An access token for a person; `gen` ties it to the account's current token generation."""
+    return tokens.issue(settings, subject=f"user:{user.id}", scope=USER_SCOPE, claims={"gen": user.token_generation})
 
 
 def user_subject(user: UserAccount) -> Subject:

@@ -59,11 +59,6 @@ class Settings(BaseSettings):
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
 
-    @property
-    def open_access(self) -> bool:
-        """Until sign-in exists, the API is open only outside production."""
-        return self.env != "production"
-
 
 @lru_cache
 def get_settings() -> Settings:

@@ -173,3 +173,15 @@ def test_tokens_work_in_production(database_url, session):
     with TestClient(app) as c:
         assert c.get("/api/v1/stakeholders").status_code == 401
         assert c.get("/api/v1/stakeholders", headers=_bearer(c, "admin@example.org")).status_code == 200
+
+
+def test_without_credentials_only_health_and_sign_in_answer(anonymous_client):
+    for path in ("/api/v1/stakeholders", "/api/v1/groups", "/api/v1/places", "/api/v1/me", "/api/v1/audit-events"):
+        response = anonymous_client.get(path)
+        assert response.status_code == 401, path
+        assert response.headers["www-authenticate"].startswith("Bearer")
+        assert response.headers["content-type"].startswith("application/problem+json")
+    assert anonymous_client.get("/healthz").status_code == 200
+    assert anonymous_client.get("/readyz").status_code == 200
+    assert anonymous_client.get("/login").status_code == 200
+    assert anonymous_client.get("/groups", follow_redirects=False).status_code == 303

@@ -32,4 +32,4 @@ def test_production_refuses_placeholder_or_short_secret():
         Settings(_env_file=None, env="production")
     with pytest.raises(ValueError, match="32 characters"):
         Settings(_env_file=None, env="production", secret_key="short")
-    assert Settings(_env_file=None, env="production", secret_key="s" * 40).open_access is False
+    assert Settings(_env_file=None, env="production", secret_key="s" * 40).secret_key == "s" * 40
