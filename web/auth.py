@@ -71,6 +71,15 @@ def web_subject(request: Request, settings: SettingsDep, session: SessionDep) ->
     return auth_service.user_subject(user)
 
 
+def page_requires(rule):
+    """`api.deps.require` for the web door: the same rule, asked of the cookie's person."""
+    return require(rule, source=web_subject)
+
+
+SignedIn = Annotated[Subject, Depends(page_requires(authz.is_person))]
+RegistryViewer = Annotated[Subject, Depends(page_requires(authz.may_read_registry))]
+
+
 async def _presented_csrf(request: Request) -> str | None:
     header = request.headers.get(CSRF_HEADER)
     if header:
@@ -81,7 +90,7 @@ async def _presented_csrf(request: Request) -> str | None:
     return None
 
 
-async def csrf_protect(request: Request, subject: Annotated[Subject, Depends(web_subject)]) -> Subject:
+async def csrf_protect(request: Request, subject: SignedIn) -> Subject:
     """For signed-in changes: the session's token must come back with the request."""
     if request.method not in _SAFE_METHODS and not sessions.csrf_matches(
         request.state.web_session, await _presented_csrf(request)
@@ -108,11 +117,5 @@ async def check_sign_in_csrf(request: Request, settings: Settings) -> None:
         raise CsrfRejected("The sign-in form has expired. Reload the page and try again.")
 
 
-def page_requires(rule):
-    """`api.deps.require` for the web door: the same rule, asked of the cookie's person."""
-    return require(rule, source=web_subject)
-
-
-SignedIn = Annotated[Subject, Depends(page_requires(authz.is_person))]
-RegistryViewer = Annotated[Subject, Depends(page_requires(authz.may_read_registry))]
+# Any signed-in person making a change; routes with a stricter rule add it alongside.
 Changer = Annotated[Subject, Depends(csrf_protect)]

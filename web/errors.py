@@ -29,7 +29,7 @@ def safe_next(target: str | None) -> str:
 def render_error(request: Request, status: int, detail: str, headers: dict[str, str]) -> Response:
     if status == 401:
         here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-        target = "/login" if here == "/" else f"/login?next={quote(safe_next(here), safe='/')}"
+        target = f"/login?next={quote(safe_next(here), safe='/')}"
         if is_fragment_request(request):
             return Response(status_code=401, headers={"HX-Redirect": target})
         return RedirectResponse(target, status_code=303)

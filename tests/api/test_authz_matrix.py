@@ -122,3 +122,61 @@ def test_matrix(production_app, tokens):
                 assert r.status_code < 500, (caller, method, path, r.text)
     assert checked >= 4 * 20, checked  # the registry, audit and account routes at least
     assert not failures, "\n".join(failures)
+
+
+# The web door: the same rules, asked of the session cookie's person. Partner clients have no
+# web sign-in at all (tests/web/test_sign_in.py), so their column is not asked here.
+WEB_PUBLIC = {("GET", "/login"), ("POST", "/login")}
+WEB_CALLERS = ("anonymous", "stakeholder", "admin")
+
+
+def _web_routes(app):
+    for route in all_routes(app):
+        if isinstance(route.original_route if hasattr(route, "original_route") else route, APIRoute) \
+                and not route.path.startswith(("/api/", "/healthz", "/readyz")):
+            for method in sorted(route.methods - {"HEAD"}):
+                yield method, route
+
+
+def _web_client(app, caller):
+    client = TestClient(app, raise_server_exceptions=False, base_url="https://testserver")
+    if caller != "anonymous":
+        email = "admin@example.org" if caller == "admin" else "someone@example.org"
+        page = client.get("/login")
+        token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+        signed = client.post("/login", data={"email": email, "password": "matrix-password", "csrf_token": token},
+                             follow_redirects=False)
+        assert signed.status_code == 303, signed.text
+        csrf = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/").text).group(1)
+        client.headers["X-CSRF-Token"] = csrf  # the rule is under test here, not CSRF
+    return client
+
+
+def test_every_web_route_names_a_rule_with_expectations(production_app):
+    routes = list(_web_routes(production_app))
+    assert {path for _, path in WEB_PUBLIC} <= {route.path for _, route in routes}
+    missing = [f"{m} {r.path} -> {_rule_of(r)}" for m, r in routes
+               if (m, r.path) not in WEB_PUBLIC and _rule_of(r) not in EXPECTED]
+    assert not missing, "web routes without an authorisation rule:\n" + "\n".join(missing)
+
+
+def test_web_matrix(production_app, tokens):
+    failures, checked = [], 0
+    for method, route in _web_routes(production_app):
+        if (method, route.path) in WEB_PUBLIC:
+            continue
+        expected = EXPECTED[_rule_of(route)]
+        path = re.sub(r"\{slug\}", "no-such-group", route.path)
+        path = re.sub(r"\{[a-z_]+\}", "987654", path)
+        for caller in WEB_CALLERS:
+            # A fresh sign-in per request: signing out must not spoil the next check.
+            with _web_client(production_app, caller) as c:
+                r = c.request(method, path, follow_redirects=False)
+            sent_to_sign_in = r.status_code == 303 and r.headers["location"].startswith("/login?next=")
+            got = SIGN_IN if sent_to_sign_in else 403 if r.status_code == 403 else OK
+            checked += 1
+            if got != expected[caller]:
+                failures.append(f"{caller} {method} {route.path}: expected {expected[caller]}, got {r.status_code}")
+            assert r.status_code < 500, (caller, method, path, r.text)
+    assert checked >= 3 * 4, checked
+    assert not failures, "\n".join(failures)

@@ -64,7 +64,7 @@ def test_sign_in_browse_groups_and_sign_out(page, session, person):
     page.get_by_role("button", name="Sign out").click()
     page.wait_for_url("**/login")
     page.goto("/")
-    assert page.url.endswith("/login")
+    assert page.url.endswith("/login?next=/")
     assert page.console_errors == []
 
 

@@ -24,7 +24,7 @@ def test_sign_in_page_is_accessible_html(client):
 
 
 def test_signed_out_pages_redirect_to_sign_in(client):
-    assert client.get("/", follow_redirects=False).headers["location"] == "/login"
+    assert client.get("/", follow_redirects=False).headers["location"] == "/login?next=/"
     response = client.get("/groups", follow_redirects=False)
     assert response.status_code == 303 and response.headers["location"] == "/login?next=/groups"
     htmx = client.get("/groups", headers={"HX-Request": "true"}, follow_redirects=False)
@@ -117,7 +117,7 @@ def test_disabling_an_account_ends_its_web_session(signed_in, session):
         auth_service.UserAccount.email == stakeholder.email)).one()
     auth_service.update_user(session, actor=SYSTEM_SUBJECT, user=account, changes={"is_active": False})
     session.commit()
-    assert client.get("/", follow_redirects=False).headers["location"] == "/login"
+    assert client.get("/", follow_redirects=False).headers["location"] == "/login?next=/"
 
 
 def test_sign_out_needs_the_csrf_token_and_ends_the_session(signed_in, session):
