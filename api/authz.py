@@ -19,6 +19,9 @@ class Subject:
     is_admin: bool = False
     scopes: frozenset[str] = field(default_factory=frozenset)
     stakeholder_id: int | None = None
+    # Set after an admin gives a one-time password: until the person chooses their own, the
+    # only thing they may do is that (see `may_act`).
+    must_change_password: bool = False
 
 
 SYSTEM_SUBJECT = Subject(kind="system", label="system", is_admin=True)
@@ -28,8 +31,18 @@ PARTNER_SCOPES = ("indicators:read", "outcomes:read", "registry:read")
 
 
 def is_person(subject: Subject) -> bool:
-    """Pages about "me" need a signed-in person (partner clients and open access have no "me")."""
+    """Pages about "me" need a signed-in person (partner clients have no "me")."""
     return subject.kind == "user"
+
+
+def may_manage_own_sign_in(subject: Subject) -> bool:
+    """Sign out, change one's own password: any person, even one holding a one-time password."""
+    return subject.kind == "user"
+
+
+def may_act(subject: Subject, rule) -> bool:
+    """Checked before every rule: a person holding a one-time password may only replace it."""
+    return not subject.must_change_password or rule is may_manage_own_sign_in
 
 
 def may_read_registry(subject: Subject) -> bool:

@@ -54,6 +54,10 @@ def current_subject(request: Request, settings: SettingsDep, session: SessionDep
 CurrentSubject = Annotated[Subject, Depends(current_subject)]
 
 
+class PasswordChangeRequired(Forbidden):
+    slug = "password-change-required"
+
+
 def require(rule: Callable[[Subject], bool], *, source: Callable[..., Subject] = current_subject
             ) -> Callable[[Subject], Subject]:
     """A dependency that lets the request through only when `rule(subject)` holds (403 if not).
@@ -66,6 +70,8 @@ def require(rule: Callable[[Subject], bool], *, source: Callable[..., Subject] =
     """
 
     def _check(request: Request, subject: Annotated[Subject, Depends(source)]) -> Subject:
+        if not authz.may_act(subject, rule):
+            raise PasswordChangeRequired("Choose a new password first: an administrator set a one-time password.")
         if not rule(subject):
             audit.record_denial(request.app.state.engine, actor=subject, rule=rule.__name__,
                                 target=f"{request.method} {request.url.path}")
@@ -83,3 +89,4 @@ RegistryManager = Annotated[Subject, Depends(require(authz.may_manage_registry))
 AuditReader = Annotated[Subject, Depends(require(authz.may_read_audit_log))]
 AccountManager = Annotated[Subject, Depends(require(authz.may_manage_accounts))]
 Person = Annotated[Subject, Depends(require(authz.is_person))]
+PasswordChanger = Annotated[Subject, Depends(require(authz.may_manage_own_sign_in))]

@@ -59,6 +59,12 @@ def set_cookie(response: Response, request: Request, settings: Settings, name: s
                         secure=cookie_is_secure(request, settings))
 
 
+def set_session_cookie(response: Response, request: Request, settings: Settings, key: str) -> None:
+    # No max-age: the cookie ends with the browser; the server ends the session sooner if idle.
+    response.set_cookie(SESSION_COOKIE, key, path="/", httponly=True, samesite="lax",
+                        secure=cookie_is_secure(request, settings))
+
+
 def web_subject(request: Request, settings: SettingsDep, session: SessionDep) -> Subject:
     """The signed-in person; partner clients have no web sign-in, and nobody else gets in."""
     resolved = sessions.resolve(session, settings, request.cookies.get(SESSION_COOKIE))
@@ -90,13 +96,18 @@ async def _presented_csrf(request: Request) -> str | None:
     return None
 
 
-async def csrf_protect(request: Request, subject: SignedIn) -> Subject:
-    """For signed-in changes: the session's token must come back with the request."""
-    if request.method not in _SAFE_METHODS and not sessions.csrf_matches(
-        request.state.web_session, await _presented_csrf(request)
-    ):
-        raise CsrfRejected("The form has expired or did not come from this site. Reload the page and try again.")
-    return subject
+def csrf_protected(rule):
+    """`page_requires(rule)`, and for changes the session's CSRF token must come back too."""
+    allowed = page_requires(rule)
+
+    async def _protect(request: Request, subject: Annotated[Subject, Depends(allowed)]) -> Subject:
+        if request.method not in _SAFE_METHODS and not sessions.csrf_matches(
+            request.state.web_session, await _presented_csrf(request)
+        ):
+            raise CsrfRejected("The form has expired or did not come from this site. Reload the page and try again.")
+        return subject
+
+    return _protect
 
 
 def sign_in_nonce(request: Request) -> str:
@@ -116,6 +127,5 @@ async def check_sign_in_csrf(request: Request, settings: Settings) -> None:
     if not nonce or not hmac.compare_digest(sign_in_token(settings, nonce), presented):
         raise CsrfRejected("The sign-in form has expired. Reload the page and try again.")
 
-
-# Any signed-in person making a change; routes with a stricter rule add it alongside.
-Changer = Annotated[Subject, Depends(csrf_protect)]
+# Signing out and changing one's own password (allowed even while a one-time password is held).
+OwnSignIn = Annotated[Subject, Depends(csrf_protected(authz.may_manage_own_sign_in))]

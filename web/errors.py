@@ -26,13 +26,18 @@ def safe_next(target: str | None) -> str:
     return "/"
 
 
-def render_error(request: Request, status: int, detail: str, headers: dict[str, str]) -> Response:
+def _redirect(request: Request, target: str, status: int) -> Response:
+    if is_fragment_request(request):
+        return Response(status_code=status, headers={"HX-Redirect": target})
+    return RedirectResponse(target, status_code=303)
+
+
+def render_error(request: Request, status: int, detail: str, headers: dict[str, str], slug: str | None) -> Response:
+    if slug == "password-change-required":
+        return _redirect(request, "/account/password", status)
     if status == 401:
         here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-        target = f"/login?next={quote(safe_next(here), safe='/')}"
-        if is_fragment_request(request):
-            return Response(status_code=401, headers={"HX-Redirect": target})
-        return RedirectResponse(target, status_code=303)
+        return _redirect(request, f"/login?next={quote(safe_next(here), safe='/')}", status)
     title = _TITLES.get(status) or HTTPStatus(status).phrase
     # Server errors never show their detail beyond the generic sentence they were raised with.
     return render(request, "pages/error.html", {"title": title, "detail": detail, "status": status},

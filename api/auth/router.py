@@ -8,13 +8,21 @@ from fastapi.responses import JSONResponse
 from api.audit import service as audit
 from api.auth import privacy, service, signin, throttle
 from api.auth.models import UserAccount
-from api.auth.schemas import MeRead, MyMembership, TokenResponse, UserCreate, UserRead, UserUpdate
+from api.auth.schemas import (
+    MeRead,
+    MyMembership,
+    PasswordChange,
+    TokenResponse,
+    UserCreate,
+    UserRead,
+    UserUpdate,
+)
 from api.authz import SYSTEM_SUBJECT
 from api.core import tokens
 from api.core.errors import Conflict, problem_response
 from api.core.http import check_if_match, conditional_get, etag_of
 from api.core.pagination import Page, PageDep, set_next_link
-from api.deps import AccountManager, Person, RegistryManager, SessionDep, SettingsDep
+from api.deps import AccountManager, PasswordChanger, Person, RegistryManager, SessionDep, SettingsDep
 from api.registry import service as registry
 from api.registry.models import Stakeholder
 from api.registry.schemas import StakeholderRead
@@ -92,6 +100,19 @@ def me(session: SessionDep, subject: Person):
                                   start_date=m.start_date, end_date=m.end_date,
                                   is_current=registry.is_current(m)) for m, g in seats],
     )
+
+
+@router.post("/me/password", response_model=TokenResponse, tags=["auth"],
+             responses={422: {"description": "current password wrong, or new password too short or unchanged"}})
+def change_my_password(body: PasswordChange, response: Response, session: SessionDep, settings: SettingsDep,
+                       subject: PasswordChanger):
+    """Choose a new password (required after an admin sets a one-time password). Every other
+    token and web session of the person ends; the answer carries a fresh token."""
+    user = session.get(UserAccount, int(subject.id))
+    service.change_own_password(session, user=user, current=body.current_password, new=body.new_password)
+    response.headers["Cache-Control"] = "no-store"
+    issued = service.user_token(settings, user)
+    return TokenResponse(access_token=issued.token, expires_in=issued.expires_in, scope=service.USER_SCOPE)
 
 
 @router.get("/me/export", tags=["auth"])

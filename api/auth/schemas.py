@@ -56,6 +56,11 @@ class MyMembership(ReadModel):
     is_current: bool
 
 
+class PasswordChange(RequestModel):
+    current_password: Annotated[str, StringConstraints(min_length=1, max_length=200)]
+    new_password: Password
+
+
 class MeRead(ReadModel):
     account: UserRead
     stakeholder: StakeholderRead | None

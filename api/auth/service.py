@@ -98,7 +98,26 @@ def user_token(settings: Settings, user: UserAccount) -> tokens.IssuedToken:
 
 def user_subject(user: UserAccount) -> Subject:
     return Subject(kind="user", label=user.email, id=str(user.id), is_admin=user.is_admin,
-                   scopes=frozenset({USER_SCOPE}), stakeholder_id=user.stakeholder_id)
+                   scopes=frozenset({USER_SCOPE}), stakeholder_id=user.stakeholder_id,
+                   must_change_password=user.must_change_password)
+
+
+def change_own_password(session: Session, *, user: UserAccount, current: str, new: str) -> UserAccount:
+    """The person replaces their password (and any one-time password). Every other token and
+    session of theirs ends; the caller hands out a fresh one."""
+    if not verify_secret(current, user.password_hash):
+        raise InvalidInput("The current password is not right.",
+                           errors=[{"loc": ["body", "current_password"], "msg": "the current password is not right"}])
+    if current == new:
+        raise InvalidInput("Choose a password different from the current one.",
+                           errors=[{"loc": ["body", "new_password"], "msg": "must differ from the current password"}])
+    user.password_hash = hash_secret(new)
+    user.must_change_password = False
+    user.token_generation += 1
+    session.flush()
+    audit.record(session, actor=user_subject(user), action="user.password_change", entity_type="user",
+                 entity_id=user.id)
+    return user
 
 
 # Partner clients ---------------------------------------------------------------------------

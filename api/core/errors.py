@@ -105,14 +105,14 @@ def _validation_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
 # Paths answered by the JSON door; every other path belongs to the web pages, whose errors are
 # rendered as HTML by the renderer the web layer registers (see web/errors.py).
 _JSON_PREFIXES = ("/api/", "/healthz", "/readyz", "/static/")
-HtmlErrorRenderer = Callable[[Request, int, str, dict[str, str]], Response]
+HtmlErrorRenderer = Callable[[Request, int, str, dict[str, str], str | None], Response]
 
 
 def _answer(request: Request, status: int, detail: str, *, headers: dict[str, str] | None = None,
             **problem: Any) -> Response:
     render: HtmlErrorRenderer | None = getattr(request.app.state, "html_error_renderer", None)
     if render is not None and not request.url.path.startswith(_JSON_PREFIXES):
-        return render(request, status, detail, headers or {})
+        return render(request, status, detail, headers or {}, problem.get("slug"))
     return problem_response(status, detail, headers=headers, **problem)
 
 

@@ -24,8 +24,8 @@ def _token(client, username, password=PASSWORD):
                                                    "password": password})
 
 
-def _bearer(client, username):
-    r = _token(client, username)
+def _bearer(client, username, password=PASSWORD):
+    r = _token(client, username, password)
     assert r.status_code == 200, r.text
     return {"Authorization": f"Bearer {r.json()['access_token']}"}
 
@@ -108,6 +108,36 @@ def test_one_time_password_resets_sessions(client, session):
     assert _token(client, "member@example.org", "one-time-pass-123").status_code == 200
     event = client.get("/api/v1/audit-events?action=user.password_reset", headers=admin).json()["items"][0]
     assert "hash" not in str(event)
+
+
+def test_a_one_time_password_must_be_replaced_before_anything_else(client, session):
+    _account(session, is_admin=True, email="admin@example.org")
+    user, _ = _account(session, email="member@example.org")
+    admin = _bearer(client, "admin@example.org")
+    client.patch(f"/api/v1/users/{user.id}", json={"password": "one-time-pass-123"}, headers=admin)
+    temporary = _bearer(client, "member@example.org", "one-time-pass-123")
+    blocked = client.get("/api/v1/me", headers=temporary)
+    assert blocked.status_code == 403 and blocked.json()["type"] == "/problems/password-change-required"
+    assert client.get("/api/v1/stakeholders", headers=temporary).status_code == 403
+
+    change = "/api/v1/me/password"
+    wrong = client.post(change, json={"current_password": "nope", "new_password": "my-own-password-1"},
+                        headers=temporary)
+    assert wrong.status_code == 422 and wrong.json()["errors"][0]["loc"] == ["body", "current_password"]
+    same = client.post(change, json={"current_password": "one-time-pass-123", "new_password": "one-time-pass-123"},
+                       headers=temporary)
+    assert same.status_code == 422
+    short = client.post(change, json={"current_password": "one-time-pass-123", "new_password": "short"},
+                        headers=temporary)
+    assert short.status_code == 422
+    done = client.post(change, json={"current_password": "one-time-pass-123", "new_password": "my-own-password-1"},
+                       headers=temporary)
+    assert done.status_code == 200 and done.headers["cache-control"] == "no-store"
+    fresh = {"Authorization": f"Bearer {done.json()['access_token']}"}
+    assert client.get("/api/v1/me", headers=fresh).json()["account"]["must_change_password"] is False
+    assert client.get("/api/v1/me", headers=temporary).status_code == 401  # the old token ended
+    assert _token(client, "member@example.org", "my-own-password-1").status_code == 200
+    assert _token(client, "member@example.org", "one-time-pass-123").status_code == 400
 
 
 def test_user_admin_validation(client, session):

@@ -4,11 +4,12 @@ from pathlib import Path
 
 from fastapi import APIRouter
 
-from web.routes import groups, home, sign_in
+from web.routes import account, groups, home, sign_in
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 
 web_router = APIRouter(include_in_schema=False)
 web_router.include_router(sign_in.router)
+web_router.include_router(account.router)
 web_router.include_router(home.router)
 web_router.include_router(groups.router)

@@ -50,7 +50,7 @@ async def login(request: Request, session: SessionDep, settings: SettingsDep,
     if not email:
         errors["email"] = "Enter your email address"
     if not password:
-        errors["password"] = "Enter your password"  # noqa: S105 (a message, not a secret)
+        errors["password"] = "Enter your password"
     if errors:
         return _form(request, settings, next_path=next_path, email=email, errors=errors, status=422)
     try:
@@ -66,15 +66,13 @@ async def login(request: Request, session: SessionDep, settings: SettingsDep,
                      errors={"email": "The email address or password is not right"})
     key, _ = sessions.start(session, user=user, replacing=request.cookies.get(auth.SESSION_COOKIE))
     response = RedirectResponse(next_path, status_code=303)
-    # No max-age: the cookie ends with the browser; the server ends the session sooner if idle.
-    response.set_cookie(auth.SESSION_COOKIE, key, path="/", httponly=True, samesite="lax",
-                        secure=auth.cookie_is_secure(request, settings))
+    auth.set_session_cookie(response, request, settings, key)
     response.delete_cookie(auth.SIGN_IN_COOKIE, path="/")
     return response
 
 
 @router.post("/logout")
-def logout(request: Request, session: SessionDep, subject: auth.Changer):
+def logout(request: Request, session: SessionDep, subject: auth.OwnSignIn):
     sessions.end(session, request.cookies[auth.SESSION_COOKIE])
     audit.record(session, actor=subject, action="auth.sign_out", entity_type="user", entity_id=subject.id)
     response = RedirectResponse("/login", status_code=303)
