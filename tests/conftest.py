@@ -104,6 +104,21 @@ def anonymous_client(app, engine) -> Iterator[TestClient]:
 
 
 @pytest.fixture
+def client_factory(app, engine) -> Iterator:
+    """More browsers, each with its own cookies: `other = client_factory()`."""
+    made: list[TestClient] = []
+
+    def _make() -> TestClient:
+        test_client = TestClient(app, raise_server_exceptions=False)
+        made.append(test_client.__enter__())
+        return test_client
+
+    yield _make
+    for test_client in made:
+        test_client.__exit__(None, None, None)
+
+
+@pytest.fixture
 def client(app, anonymous_client) -> TestClient:
     """A client whose API calls carry an admin's bearer token; its web requests are signed out
     until a test signs in through /login."""

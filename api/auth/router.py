@@ -19,7 +19,7 @@ from api.auth.schemas import (
 )
 from api.authz import SYSTEM_SUBJECT
 from api.core import tokens
-from api.core.errors import Conflict, problem_response
+from api.core.errors import problem_response
 from api.core.http import check_if_match, conditional_get, etag_of
 from api.core.pagination import Page, PageDep, set_next_link
 from api.deps import AccountManager, PasswordChanger, Person, RegistryManager, SessionDep, SettingsDep
@@ -165,8 +165,6 @@ def update_user(user_id: Id, body: UserUpdate, request: Request, response: Respo
     """Disable (`is_active: false`, ends live tokens at once), re-enable, or set a one-time password."""
     user = get_or_404(session, UserAccount, user_id, "account")
     check_if_match(request, user)
-    if actor.kind == "user" and actor.id == str(user.id) and body.changes().get("is_active") is False:
-        raise Conflict("You cannot disable your own account; ask another admin.")
     user = service.update_user(session, actor=actor, user=user, changes=body.changes())
     response.headers["ETag"] = etag_of(user)
     return user

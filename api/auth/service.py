@@ -52,6 +52,8 @@ def create_user(session: Session, *, actor: Subject, data: dict[str, Any]) -> Us
 
 
 def update_user(session: Session, *, actor: Subject, user: UserAccount, changes: dict[str, Any]) -> UserAccount:
+    if actor.kind == "user" and actor.id == str(user.id) and changes.get("is_active") is False:
+        raise Conflict("You cannot disable your own account; ask another admin.")
     _check_user_fields(session, changes, exclude_id=user.id)
     before = audit.snapshot(user)
     password = changes.pop("password", None)

@@ -193,6 +193,18 @@ def list_stakeholders(session: Session, *, page: PageParams, organisation_id: in
     return paginate(session, stmt, order=[Stakeholder.name, Stakeholder.id], page=page)
 
 
+def names_of(session: Session, stakeholder_ids: Sequence[int]) -> dict[int, str]:
+    """Names for a page of records that point at people, in one query."""
+    ids = sorted({i for i in stakeholder_ids if i is not None})
+    if not ids:
+        return {}
+    return dict(session.exec(select(Stakeholder.id, Stakeholder.name).where(Stakeholder.id.in_(ids))).all())
+
+
+def stakeholder_by_email(session: Session, email: str) -> Stakeholder | None:
+    return session.exec(select(Stakeholder).where(func.lower(Stakeholder.email) == email.strip().lower())).first()
+
+
 def create_stakeholder(session: Session, *, actor: Subject, data: dict[str, Any]) -> Stakeholder:
     _check_references(session, data)
     _check_unique(session, Stakeholder, data, ["email"], what="stakeholder")

@@ -1,0 +1,118 @@
+"""Administration pages: accounts (more areas join as they are built)."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, Path, Query, Request
+from fastapi.responses import RedirectResponse
+from pydantic import TypeAdapter, ValidationError
+
+from api import authz
+from api.auth import service as auth_service
+from api.auth.models import UserAccount
+from api.auth.schemas import Password
+from api.authz import Subject
+from api.core.errors import Conflict, InvalidInput
+from api.core.pagination import PageParams
+from api.core.schemas import Email
+from api.deps import SessionDep
+from api.registry import service as registry
+from api.registry.service import get_or_404
+from web.auth import csrf_protected, page_requires
+from web.templating import render
+
+router = APIRouter(prefix="/admin")
+
+AccountAdmin = Annotated[Subject, Depends(page_requires(authz.may_manage_accounts))]
+AccountChange = Annotated[Subject, Depends(csrf_protected(authz.may_manage_accounts))]
+UserId = Annotated[int, Path(ge=1, le=2**31 - 1)]
+PAGE_SIZE = 50
+
+_email = TypeAdapter(Email)
+_password = TypeAdapter(Password)
+
+# Messages shown after a change (the redirect names one, never free text from the URL).
+NOTICES = {
+    "created": "Account created. Give the person their one-time password; they will choose their own at sign-in.",
+    "disabled": "Account disabled. Its sessions and tokens have ended.",
+    "enabled": "Account enabled.",
+    "password": "One-time password set. The person's sessions and tokens have ended.",
+}
+
+
+@router.get("")
+def admin_index(request: Request, _: AccountAdmin):
+    return render(request, "pages/admin/index.html", {"title": "Admin", "nav": "admin"})
+
+
+def _users_page(request: Request, session, *, cursor: str | None, errors: dict[str, str] | None = None,
+                form: dict | None = None, notice: str | None = None, status: int = 200):
+    users, next_cursor = auth_service.list_users(session, page=PageParams(limit=PAGE_SIZE, cursor=cursor))
+    names = registry.names_of(session, [u.stakeholder_id for u in users])
+    return render(request, "pages/admin/users.html", {
+        "title": "Accounts", "nav": "admin", "users": users, "names": names, "next_cursor": next_cursor,
+        "errors": errors or {}, "form": form or {}, "notice": NOTICES.get(notice or ""),
+    }, status=status)
+
+
+@router.get("/users")
+def users_page(request: Request, session: SessionDep, _: AccountAdmin,
+               cursor: Annotated[str | None, Query(max_length=512)] = None,
+               done: Annotated[str | None, Query(max_length=20)] = None):
+    return _users_page(request, session, cursor=cursor, notice=done)
+
+
+@router.post("/users")
+def create_account(request: Request, session: SessionDep, actor: AccountChange,
+                   email: Annotated[str, Form(max_length=254)] = "",
+                   password: Annotated[str, Form(max_length=200)] = "",
+                   is_admin: Annotated[bool, Form()] = False):
+    form = {"email": email.strip(), "is_admin": is_admin}
+    errors = {}
+    try:
+        form["email"] = _email.validate_python(form["email"])
+    except ValidationError:
+        errors["email"] = "Enter an email address in the correct format, like name@example.org"
+    try:
+        _password.validate_python(password)
+    except ValidationError:
+        errors["password"] = "Enter a one-time password of at least 10 characters"
+    if not errors:
+        person = registry.stakeholder_by_email(session, form["email"])
+        try:
+            auth_service.create_user(session, actor=actor, data={
+                "email": form["email"], "password": password, "is_admin": is_admin,
+                "stakeholder_id": person.id if person else None, "must_change_password": True})
+        except (Conflict, InvalidInput) as exc:
+            errors["email"] = exc.detail
+        else:
+            return RedirectResponse("/admin/users?done=created", status_code=303)
+    return _users_page(request, session, cursor=None, errors=errors, form=form, status=422)
+
+
+def _change(session, actor, user_id: int, changes: dict):
+    user = get_or_404(session, UserAccount, user_id, "account")
+    auth_service.update_user(session, actor=actor, user=user, changes=changes)
+
+
+@router.post("/users/{user_id}/disable")
+def disable_account(user_id: UserId, session: SessionDep, actor: AccountChange):
+    _change(session, actor, user_id, {"is_active": False})
+    return RedirectResponse("/admin/users?done=disabled", status_code=303)
+
+
+@router.post("/users/{user_id}/enable")
+def enable_account(user_id: UserId, session: SessionDep, actor: AccountChange):
+    _change(session, actor, user_id, {"is_active": True})
+    return RedirectResponse("/admin/users?done=enabled", status_code=303)
+
+
+@router.post("/users/{user_id}/password")
+def set_one_time_password(request: Request, user_id: UserId, session: SessionDep, actor: AccountChange,
+                          password: Annotated[str, Form(max_length=200)] = ""):
+    try:
+        _password.validate_python(password)
+    except ValidationError:
+        return _users_page(request, session, cursor=None, status=422,
+                           errors={f"password-{user_id}": "Enter a one-time password of at least 10 characters"})
+    _change(session, actor, user_id, {"password": password})
+    return RedirectResponse("/admin/users?done=password", status_code=303)
