@@ -9,6 +9,9 @@ from api.audit import service as audit
 from api.auth import privacy, service, signin, throttle
 from api.auth.models import UserAccount
 from api.auth.schemas import (
+    ClientCreate,
+    ClientCreated,
+    ClientRead,
     MeRead,
     MyMembership,
     PasswordChange,
@@ -168,3 +171,41 @@ def update_user(user_id: Id, body: UserUpdate, request: Request, response: Respo
     user = service.update_user(session, actor=actor, user=user, changes=body.changes())
     response.headers["ETag"] = etag_of(user)
     return user
+
+
+# Partner clients ----------------------------------------------------------------------------
+
+ClientId = Annotated[str, Path(pattern=r"^[a-z0-9][a-z0-9-]{1,63}$")]
+
+
+@router.get("/clients", response_model=Page[ClientRead], tags=["auth"])
+def list_clients(request: Request, response: Response, session: SessionDep, _: AccountManager, page: PageDep,
+                 is_active: bool | None = None):
+    rows, cursor = service.list_clients(session, page=page, is_active=is_active)
+    set_next_link(request, response, cursor)
+    return Page(items=rows, next_cursor=cursor)
+
+
+@router.post("/clients", response_model=ClientCreated, status_code=201, tags=["auth"])
+def create_client(body: ClientCreate, request: Request, response: Response, session: SessionDep,
+                  actor: AccountManager):
+    """A partner client; `client_secret` is in this answer only (it is stored hashed)."""
+    client, secret = service.create_client(session, actor=actor, name=body.name, scopes=" ".join(body.scopes),
+                                           client_id=body.client_id)
+    response.headers["Location"] = str(request.url_for("get_client", client_id=client.client_id))
+    response.headers["Cache-Control"] = "no-store"
+    return ClientCreated(**ClientRead.model_validate(client).model_dump(), client_secret=secret)
+
+
+@router.get("/clients/{client_id}", response_model=ClientRead, tags=["auth"])
+def get_client(client_id: ClientId, session: SessionDep, _: AccountManager):
+    return service.get_client(session, client_id)
+
+
+@router.post("/clients/{client_id}/revoke", response_model=ClientRead, tags=["auth"])
+def revoke_client(client_id: ClientId, session: SessionDep, actor: AccountManager):
+    """Revoke a client: its live tokens stop working at once and it can get no more."""
+    client = service.get_client(session, client_id)
+    if not client.is_active:
+        return client
+    return service.revoke_client(session, actor=actor, client=client)

@@ -1,9 +1,9 @@
 from datetime import date, datetime
-from typing import Annotated, ClassVar
+from typing import Annotated, ClassVar, Literal
 
-from pydantic import StringConstraints
+from pydantic import Field, StringConstraints, field_validator
 
-from api.core.schemas import Email, PatchModel, ReadModel, RequestModel
+from api.core.schemas import Email, PatchModel, ReadModel, RequestModel, Text200
 from api.registry.schemas import Role, StakeholderRead
 
 Password = Annotated[str, StringConstraints(min_length=10, max_length=200)]
@@ -66,3 +66,30 @@ class MeRead(ReadModel):
     stakeholder: StakeholderRead | None
     roles: list[str]
     memberships: list[MyMembership]
+
+
+Scope = Literal["indicators:read", "outcomes:read", "registry:read"]
+
+
+class ClientCreate(RequestModel):
+    name: Text200
+    scopes: Annotated[list[Scope], Field(max_length=3)]
+    client_id: Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{1,63}$")] | None = None
+
+
+class ClientRead(ReadModel):
+    client_id: str
+    name: str
+    scopes: list[str]
+    is_active: bool
+    revoked_at: datetime | None
+    created_at: datetime
+
+    @field_validator("scopes", mode="before")
+    @classmethod
+    def _split(cls, value):
+        return value.split() if isinstance(value, str) else value
+
+
+class ClientCreated(ClientRead):
+    client_secret: str = Field(description="Shown once, now; stored only as a hash.")

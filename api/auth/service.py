@@ -11,7 +11,7 @@ from api.auth.models import PartnerClient, UserAccount
 from api.authz import PARTNER_SCOPES, Subject
 from api.core import tokens
 from api.core.config import Settings
-from api.core.errors import Conflict, InvalidInput
+from api.core.errors import Conflict, InvalidInput, NotFound
 from api.core.pagination import PageParams, paginate
 from api.core.security import hash_secret, new_secret, verify_secret
 from api.core.types import utcnow
@@ -148,6 +148,20 @@ def create_client(session: Session, *, actor: Subject, name: str, scopes: str,
     audit.record(session, actor=actor, action="client.create", entity_type="client", entity_id=client.client_id,
                  after=audit.snapshot(client))
     return client, secret
+
+
+def list_clients(session: Session, *, page: PageParams, is_active: bool | None = None):
+    stmt = select(PartnerClient)
+    if is_active is not None:
+        stmt = stmt.where(PartnerClient.is_active == is_active)
+    return paginate(session, stmt, order=[PartnerClient.id], page=page)
+
+
+def get_client(session: Session, client_id: str) -> PartnerClient:
+    client = session.exec(select(PartnerClient).where(PartnerClient.client_id == client_id)).first()
+    if client is None:
+        raise NotFound(f"No partner client called {client_id}.")
+    return client
 
 
 def revoke_client(session: Session, *, actor: Subject, client: PartnerClient) -> PartnerClient:

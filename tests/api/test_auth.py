@@ -215,3 +215,35 @@ def test_without_credentials_only_health_and_sign_in_answer(anonymous_client):
     assert anonymous_client.get("/readyz").status_code == 200
     assert anonymous_client.get("/login").status_code == 200
     assert anonymous_client.get("/groups", follow_redirects=False).status_code == 303
+
+
+def test_admins_manage_partner_clients_through_the_api(client, anonymous_client):
+    created = client.post("/api/v1/clients", json={"name": "Council Intelligence", "scopes": ["indicators:read"]})
+    assert created.status_code == 201 and created.headers["cache-control"] == "no-store"
+    body = created.json()
+    assert body["client_id"] == "council-intelligence" and body["scopes"] == ["indicators:read"]
+    assert created.headers["location"].endswith("/api/v1/clients/council-intelligence")
+    secret = body["client_secret"]
+    listed = client.get("/api/v1/clients").json()["items"]
+    assert [c["client_id"] for c in listed] == ["council-intelligence"] and "client_secret" not in listed[0]
+
+    grant = {"grant_type": "client_credentials", "client_id": "council-intelligence", "client_secret": secret}
+    token = anonymous_client.post("/api/v1/auth/token", data=grant).json()["access_token"]
+    partner = {"Authorization": f"Bearer {token}"}
+    assert anonymous_client.get("/api/v1/clients", headers=partner).status_code == 403
+
+    revoked = client.post("/api/v1/clients/council-intelligence/revoke")
+    assert revoked.status_code == 200 and revoked.json()["is_active"] is False and revoked.json()["revoked_at"]
+    assert anonymous_client.get("/api/v1/places", headers=partner).status_code == 401
+    assert anonymous_client.post("/api/v1/auth/token", data=grant).status_code == 401
+    assert client.post("/api/v1/clients/council-intelligence/revoke").status_code == 200  # idempotent
+
+
+def test_partner_client_input_is_checked(client):
+    assert client.post("/api/v1/clients", json={"name": "X", "scopes": ["everything"]}).status_code == 422
+    assert client.post("/api/v1/clients", json={"name": "", "scopes": []}).status_code == 422
+    assert client.post("/api/v1/clients", json={"name": "X", "scopes": [], "client_id": "Bad Id"}).status_code == 422
+    assert client.post("/api/v1/clients", json={"name": "Dup", "scopes": []}).status_code == 201
+    assert client.post("/api/v1/clients", json={"name": "Dup", "scopes": []}).status_code == 409
+    assert client.get("/api/v1/clients/no-such-client").status_code == 404
+    assert client.post("/api/v1/clients/no-such-client/revoke").status_code == 404

@@ -1,5 +1,7 @@
 """Account administration pages: create, disable and re-enable, one-time passwords."""
 
+import re
+
 import pytest
 from sqlmodel import select
 
@@ -12,10 +14,11 @@ ONE_TIME = "one-time-password-9"
 
 
 @pytest.fixture
-def admin_client(client, person):
+def admin_client(client_factory, person):
     admin, _ = person("site.admin@example.org", is_admin=True, name="Sam Admin")
-    assert sign_in(client, admin.email).status_code == 303
-    return client
+    browser = client_factory()
+    assert sign_in(browser, admin.email).status_code == 303
+    return browser
 
 
 def _token(client) -> str:
@@ -52,7 +55,7 @@ def test_invalid_account_forms_keep_input_and_write_nothing(admin_client, sessio
     taken = admin_client.post("/admin/users", data={"csrf_token": token, "email": "SITE.ADMIN@example.org",
                                                     "password": ONE_TIME})
     assert taken.status_code == 422 and "already exists" in taken.text
-    assert len(session.exec(select(UserAccount)).all()) == 2  # the admin and the test client's own
+    assert len(session.exec(select(UserAccount)).all()) == 1
 
 
 def test_disable_ends_sessions_and_enable_restores(admin_client, client_factory, person, session):
@@ -95,7 +98,8 @@ def test_changes_need_the_csrf_token(admin_client, person, session):
     assert _account(session, "member.three@example.org").is_active
 
 
-def test_people_who_are_not_admins_are_refused(client, person):
+def test_people_who_are_not_admins_are_refused(anonymous_client, person):
+    client = anonymous_client
     member, _ = person("not.admin@example.org")
     sign_in(client, member.email)
     assert client.get("/admin/users").status_code == 403
@@ -112,3 +116,31 @@ def test_account_list_costs_the_same_queries_for_more_accounts(admin_client, ses
     with count_queries() as many:
         assert "extra11@example.org" in admin_client.get("/admin/users").text
     assert many.count == few.count
+
+
+def test_partner_clients_are_created_with_a_secret_shown_once_and_can_be_revoked(admin_client, anonymous_client):
+    token = hidden_field(admin_client.get("/admin/clients").text, "csrf_token")
+    made = admin_client.post("/admin/clients", data={"csrf_token": token, "name": "Evaluation Partner",
+                                                     "scopes": ["indicators:read", "outcomes:read"]})
+    assert made.status_code == 201 and made.headers["cache-control"] == "no-store"
+    secret = re.search(r'<code class="ata-secret">([^<]+)</code>', made.text).group(1)
+    assert "indicators:read outcomes:read" in made.text
+    assert secret not in admin_client.get("/admin/clients").text  # shown once only
+    grant = {"grant_type": "client_credentials", "client_id": "evaluation-partner", "client_secret": secret}
+    assert anonymous_client.post("/api/v1/auth/token", data=grant).status_code == 200
+
+    revoked = admin_client.post("/admin/clients/evaluation-partner/revoke", data={"csrf_token": token},
+                                follow_redirects=False)
+    assert revoked.headers["location"] == "/admin/clients?done=revoked"
+    assert anonymous_client.post("/api/v1/auth/token", data=grant).status_code == 401
+    assert "Revoked" in admin_client.get("/admin/clients?done=revoked").text
+
+
+def test_partner_client_form_errors(admin_client):
+    token = hidden_field(admin_client.get("/admin/clients").text, "csrf_token")
+    empty = admin_client.post("/admin/clients", data={"csrf_token": token, "name": "  "})
+    assert empty.status_code == 422 and "Enter the partner system&#39;s name" in empty.text
+    odd = admin_client.post("/admin/clients", data={"csrf_token": token, "name": "Odd", "scopes": ["root"]})
+    assert odd.status_code == 422 and "Unknown scope" in odd.text
+    assert "Odd" not in admin_client.get("/admin/clients").text.split("<h2>")[0]
+    assert admin_client.post("/admin/clients/no-such/revoke", data={"csrf_token": token}).status_code == 404

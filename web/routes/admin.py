@@ -116,3 +116,53 @@ def set_one_time_password(request: Request, user_id: UserId, session: SessionDep
                            errors={f"password-{user_id}": "Enter a one-time password of at least 10 characters"})
     _change(session, actor, user_id, {"password": password})
     return RedirectResponse("/admin/users?done=password", status_code=303)
+
+
+# Partner clients ------------------------------------------------------------------------------
+
+def _clients_page(request: Request, session, *, cursor: str | None = None, errors: dict[str, str] | None = None,
+                  form: dict | None = None, created: tuple | None = None, notice: str | None = None,
+                  status: int = 200):
+    clients, next_cursor = auth_service.list_clients(session, page=PageParams(limit=PAGE_SIZE, cursor=cursor))
+    response = render(request, "pages/admin/clients.html", {
+        "title": "Partner clients", "nav": "admin", "clients": clients, "next_cursor": next_cursor,
+        "scopes": authz.PARTNER_SCOPES, "errors": errors or {}, "form": form or {}, "created": created,
+        "notice": notice,
+    }, status=status)
+    return response
+
+
+@router.get("/clients")
+def clients_page(request: Request, session: SessionDep, _: AccountAdmin,
+                 cursor: Annotated[str | None, Query(max_length=512)] = None,
+                 done: Annotated[str | None, Query(max_length=20)] = None):
+    notice = "Client revoked. Its tokens have stopped working." if done == "revoked" else None
+    return _clients_page(request, session, cursor=cursor, notice=notice)
+
+
+@router.post("/clients")
+def create_client(request: Request, session: SessionDep, actor: AccountChange,
+                  name: Annotated[str, Form(max_length=200)] = "",
+                  scopes: Annotated[list[str], Form(max_length=3)] = ()):
+    form = {"name": name.strip(), "scopes": list(scopes)}
+    errors = {}
+    if not form["name"]:
+        errors["name"] = "Enter the partner system's name"
+    try:
+        if not errors:
+            client, secret = auth_service.create_client(session, actor=actor, name=form["name"],
+                                                        scopes=" ".join(form["scopes"]))
+            # Shown once, on this page only; never in a URL, never cached.
+            return _clients_page(request, session, created=(client.client_id, secret), status=201)
+    except (Conflict, InvalidInput) as exc:
+        errors["name"] = exc.detail
+    return _clients_page(request, session, errors=errors, form=form, status=422)
+
+
+@router.post("/clients/{client_id}/revoke")
+def revoke_client(client_id: Annotated[str, Path(pattern=r"^[a-z0-9][a-z0-9-]{1,63}$")], session: SessionDep,
+                  actor: AccountChange):
+    client = auth_service.get_client(session, client_id)
+    if client.is_active:
+        auth_service.revoke_client(session, actor=actor, client=client)
+    return RedirectResponse("/admin/clients?done=revoked", status_code=303)
