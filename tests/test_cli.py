@@ -1,5 +1,6 @@
 """The `ata` command against a real database file."""
 
+import ast
 import io
 
 import pytest
@@ -63,3 +64,15 @@ def test_demo_refused_in_production(db_env, monkeypatch):
     monkeypatch.setenv("ATA_ENV", "production")
     monkeypatch.setenv("ATA_SECRET_KEY", "p" * 40)
     assert main(["demo", "load"]) == 2
+
+
+def test_demo_load_twice_creates_nothing_the_second_time(db_env, capsys):
+    assert main(["demo", "load"]) == 0
+    first = ast.literal_eval(capsys.readouterr().out.strip().removeprefix("demo data: "))
+    assert first["organisations"] >= 70 and first["stakeholders"] >= 130 and first["accounts"] == 3
+    events = _scalar(db_env, "SELECT count(*) FROM audit_event")
+    assert main(["demo", "load"]) == 0
+    second = ast.literal_eval(capsys.readouterr().out.strip().removeprefix("demo data: "))
+    assert second == dict.fromkeys(first, 0)
+    assert _scalar(db_env, "SELECT count(*) FROM audit_event") == events
+    assert _scalar(db_env, "SELECT count(*) FROM stakeholder") == first["stakeholders"]

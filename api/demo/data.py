@@ -21,6 +21,9 @@ ST_HELENS = "E08000013"
 WARRINGTON = "E06000007"
 WIRRAL = "E08000015"
 PLACES = (CHESHIRE_EAST, CHESHIRE_WEST, HALTON, KNOWSLEY, LIVERPOOL, SEFTON, ST_HELENS, WARRINGTON, WIRRAL)
+# The two Active Partnership areas.
+CHESHIRE_PLACES = (CHESHIRE_EAST, CHESHIRE_WEST, WARRINGTON)
+MERSEYSIDE_PLACES = (HALTON, KNOWSLEY, LIVERPOOL, SEFTON, ST_HELENS, WIRRAL)
 
 
 @dataclass(frozen=True)
@@ -330,21 +333,24 @@ _CONTRACT_SEATS = (
 )
 
 _FIRST_NAMES = (
-    "Aisha Alun Amara Anika Bethan Bronwen Callum Carys Ciaran Dafydd Deepa Declan Eilidh Elena Farah Fergus "
-    "Freya Gemma Hamza Harriet Imogen Ivan Jasmin Joel Kamal Keira Kwame Leona Lowri Maeve Malik Marcus Meera "
-    "Niamh Nikhil Oona Orla Owain Piotr Rhian Rohan Saoirse Shona Tariq Tegan Thea Tobias Una Wren Yasmin "
-    "Zainab Zofia Abdul Bryony Cormac Delyth Emeka Fenella Griff Hollie Idris Jolene Kasia Lachlan Mirela "
-    "Nadia Oskar Priyanka"
-).split()
+    "Aisha", "Alun", "Amara", "Anika", "Bethan", "Bronwen", "Callum", "Carys", "Ciaran", "Dafydd", "Deepa",
+    "Declan", "Eilidh", "Elena", "Farah", "Fergus", "Freya", "Gemma", "Hamza", "Harriet", "Imogen", "Ivan",
+    "Jasmin", "Joel", "Kamal", "Keira", "Kwame", "Leona", "Lowri", "Maeve", "Malik", "Marcus", "Meera", "Niamh",
+    "Nikhil", "Oona", "Orla", "Owain", "Piotr", "Rhian", "Rohan", "Saoirse", "Shona", "Tariq", "Tegan", "Thea",
+    "Tobias", "Una", "Wren", "Yasmin", "Zainab", "Zofia", "Abdul", "Bryony", "Cormac", "Delyth", "Emeka",
+    "Fenella", "Griff", "Hollie", "Idris", "Jolene", "Kasia", "Lachlan", "Mirela", "Nadia", "Oskar", "Priyanka",
+)
 _LAST_NAMES = (
-    "Abernethy Achebe Ainscough Balogun Barraclough Blundell Brindley Cadwallader Carrow Chaudhry Culshaw "
-    "Dainty Delahunty Eccleston Fairclough Fazakerley Gill-Reid Garside Golightly Haughton Hesketh Hindley "
-    "Ibbotson Jardine Kavanagh Kinsella Lathom Leatherbarrow Lomax Maddocks Mawdsley Mensah-Hart Nolan-Price "
-    "Nuttall Okoro Ollerton Pemberton Pilkington Quayle Rafferty Rimmer Rostron Sandiford Sephton Shacklady "
-    "Stananought Tattersall Threlfall Twiss Unsworth Varley Wolstenholme Whiteside Winstanley Woodcock "
-    "Yates-Moore Ziolkowski Ashurst Birtwistle Crank Dwerryhouse Entwistle Formby Gaskell Halsall Ince Jolley "
-    "Kershaw Lunt Melling Norcross Orrell Prescott-Lyle"
-).split()
+    "Abernethy", "Achebe", "Ainscough", "Balogun", "Barraclough", "Blundell", "Brindley", "Cadwallader",
+    "Carrow", "Chaudhry", "Culshaw", "Dainty", "Delahunty", "Eccleston", "Fairclough", "Fazakerley",
+    "Gill-Reid", "Garside", "Golightly", "Haughton", "Hesketh", "Hindley", "Ibbotson", "Jardine", "Kavanagh",
+    "Kinsella", "Lathom", "Leatherbarrow", "Lomax", "Maddocks", "Mawdsley", "Mensah-Hart", "Nolan-Price",
+    "Nuttall", "Okoro", "Ollerton", "Pemberton", "Pilkington", "Quayle", "Rafferty", "Rimmer", "Rostron",
+    "Sandiford", "Sephton", "Shacklady", "Stananought", "Tattersall", "Threlfall", "Twiss", "Unsworth",
+    "Varley", "Wolstenholme", "Whiteside", "Winstanley", "Woodcock", "Yates-Moore", "Ziolkowski", "Ashurst",
+    "Birtwistle", "Crank", "Dwerryhouse", "Entwistle", "Formby", "Gaskell", "Halsall", "Ince", "Jolley",
+    "Kershaw", "Lunt", "Melling", "Norcross", "Orrell", "Prescott-Lyle",
+)
 _EMAIL_DOMAINS = ("example.org", "example.org", "example.com", "example.net")
 
 _TITLES = {
@@ -406,7 +412,14 @@ _TITLE_KIND = {
     "Department for Work and Pensions": "dwp", "Sport England": "national_sport",
 }
 # Titles fit to chair or vice-chair a board or the partnership.
-_SENIOR_WORDS = ("Director", "Chief", "Cabinet Member", "Head of", "Professor", "Consultant", "Managing")
+_SENIOR_WORDS = ("Director", "Chief", "Cabinet Member", "Head of", "Professor", "Managing")
+# Organisations covering one Active Partnership area: their people work in one of its Places.
+_AREA_OF = {
+    ACTIVE_CHESHIRE: CHESHIRE_PLACES, "Cheshire Constabulary": CHESHIRE_PLACES,
+    "Cheshire Fire and Rescue Service": CHESHIRE_PLACES, "Cheshire FA": CHESHIRE_PLACES,
+    "Age UK Cheshire": CHESHIRE_PLACES, MSP: MERSEYSIDE_PLACES, "Merseyside Police": MERSEYSIDE_PLACES,
+    "Merseyside Fire and Rescue Service": MERSEYSIDE_PLACES,
+}
 _HONORIFIC_FOR = {"Cabinet Member for Health and Wellbeing": "Cllr", "Director of Public Health": "Dr",
                   "Professor of Physical Activity and Public Health": "Prof", "Reader in Behaviour Change": "Dr"}
 # Who takes part more than the others, for the second round of people.
@@ -418,6 +431,13 @@ PEOPLE_COUNT = 135
 def _email(first: str, last: str, rng: random.Random) -> str:
     local = f"{first}.{last}".lower().replace("-", "").replace("'", "")
     return f"{local}@{rng.choice(_EMAIL_DOMAINS)}"
+
+
+def _home_place(organisation: str, rng: random.Random) -> str | None:
+    """Where someone at an organisation without a Place of its own works (None: subregion-wide)."""
+    if organisation in _AREA_OF:
+        return rng.choice(_AREA_OF[organisation])
+    return rng.choice(PLACES) if rng.random() < 0.75 else None
 
 
 def _leader_level(sector: str, rng: random.Random) -> str | None:
@@ -451,7 +471,7 @@ def _make_people(rng: random.Random) -> tuple[PersonSpec, ...]:
         title = rng.choice(titles)
         taken.add(title)
         honorific = _HONORIFIC_FOR.get(title)
-        place = org.place_code or (rng.choice(PLACES) if rng.random() < 0.75 else None)
+        place = org.place_code or _home_place(org.name, rng)
         people.append(PersonSpec(
             name=f"{honorific} {first} {last}" if honorific else f"{first} {last}",
             email=_email(first, last, rng), job_title=title, organisation=org.name, place_code=place,
@@ -483,6 +503,10 @@ _FORMER_CHAIR = {"PHB": date(2023, 9, 30), ATA_BOARD: date(2024, 3, 31), "SW": d
 # A member who later became vice chair (two seats: the member one ended).
 _PROMOTED_VICE_CHAIR = {"LWW": date(2024, 9, 1), "EWG": date(2024, 7, 1), "CE": date(2024, 4, 1)}
 _SENIOR_SECTORS = {"public", "health_care", "vcfse", "community", "sport"}
+_COUNCILS = {o.name for o in _LOCAL_AUTHORITIES}
+# As in the source documents: the ATA Board is chaired from one of the two Active Partnerships,
+# the Partnership and the Population Health Board from the councils.
+_CHAIRED_FROM = {ATA_BOARD: (ACTIVE_CHESHIRE, MSP), "HCP": tuple(_COUNCILS), "PHB": tuple(_COUNCILS)}
 _CONTRACT_EMAILS = {p.email for p in _CONTRACT_PEOPLE}
 
 
@@ -525,10 +549,25 @@ class _Allocator:
             pool = [p for p in pool if self.orgs[p.organisation].sector in _SENIOR_SECTORS]
         return pool
 
-    def pick(self, group: GroupSpec, *, room: int = 1, lead: bool = False) -> PersonSpec:
+    def leads(self, group: GroupSpec, role: str, pool: list[PersonSpec]) -> list[PersonSpec]:
+        """Who would plausibly hold this office: people from the Place's own organisations (its
+        council for the chair); senior people for the boards and the partnership."""
+        if group.kind == "place":
+            local = [p for p in pool if self.orgs[p.organisation].place_code == group.place_code]
+            council = [p for p in local if p.organisation in _COUNCILS]
+            return (council if role == "chair" else []) or local or pool
+        if group.kind in ("partnership", "board"):
+            senior = [p for p in pool if any(w in p.job_title for w in _SENIOR_WORDS)] or pool
+            if role == "chair" and group.code in _CHAIRED_FROM:
+                from_ = [p for p in senior if p.organisation in _CHAIRED_FROM[group.code]]
+                return from_ or [p for p in pool if p.organisation in _CHAIRED_FROM[group.code]] or senior
+            return senior
+        return pool
+
+    def pick(self, group: GroupSpec, *, room: int = 1, role: str = "member") -> PersonSpec:
         pool = self.pool(group, room=room)
-        if lead and group.kind in ("partnership", "board"):
-            pool = [p for p in pool if any(w in p.job_title for w in _SENIOR_WORDS)] or pool
+        if role in ("chair", "vice_chair"):
+            pool = self.leads(group, role, pool)
         # People without a seat yet are far likelier to be picked, so that everyone gets one.
         weights = [4 if self.count[p.email] == 0 else 1 for p in pool]
         return self.rng.choices(pool, weights=weights)[0]
@@ -542,14 +581,14 @@ class _Allocator:
         for role in (r for r in ("chair", "vice_chair", "secretary") if r not in skip):
             if role == "chair" and group.code in _FORMER_CHAIR:
                 handover = _FORMER_CHAIR[group.code]
-                self.add(self.pick(group, lead=True).email, group, "chair", founded, handover)
-                self.add(self.pick(group, lead=True).email, group, "chair", handover)
+                self.add(self.pick(group, role="chair").email, group, "chair", founded, handover)
+                self.add(self.pick(group, role="chair").email, group, "chair", handover)
             elif role == "vice_chair" and group.code in _PROMOTED_VICE_CHAIR:
-                person = self.pick(group, room=2)
+                person = self.pick(group, room=2, role="vice_chair")
                 self.add(person.email, group, "member", founded, _PROMOTED_VICE_CHAIR[group.code])
                 self.add(person.email, group, "vice_chair", _PROMOTED_VICE_CHAIR[group.code])
             else:
-                self.add(self.pick(group, lead=role != "secretary").email, group, role, founded)
+                self.add(self.pick(group, role=role).email, group, role, founded)
 
     def ordinary_members(self, group: GroupSpec) -> None:
         wanted = _SIZES.get(group.code) or _SIZES[group.kind]
@@ -597,10 +636,11 @@ def _make_memberships(rng: random.Random, people: tuple[PersonSpec, ...]) -> tup
     return tuple(allocator.seats)
 
 
-def _build() -> tuple[tuple[PersonSpec, ...], tuple[MembershipSpec, ...]]:
+def build() -> tuple[tuple[PersonSpec, ...], tuple[MembershipSpec, ...]]:
+    """The people and their seats, drawn afresh (always the same)."""
     rng = random.Random(20231205)  # the day the new governance structure began
     people = _make_people(rng)
     return people, _make_memberships(rng, people)
 
 
-PEOPLE, MEMBERSHIPS = _build()
+PEOPLE, MEMBERSHIPS = build()

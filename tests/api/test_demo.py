@@ -1,0 +1,136 @@
+"""The demo data set: its shape, the contract sign-ins, and loading it twice."""
+
+from collections import Counter
+
+import pytest
+from sqlalchemy import func, or_
+from sqlmodel import select
+
+from api.audit.models import AuditEvent
+from api.auth.models import PartnerClient, UserAccount
+from api.core.types import today
+from api.demo import data
+from api.demo.loader import load_demo
+from api.registry import service
+from api.registry.models import (
+    GROUP_KINDS,
+    ROLES,
+    SECTORS,
+    SYSTEM_LEADER_LEVELS,
+    Group,
+    Membership,
+    Organisation,
+    Stakeholder,
+)
+
+PASSWORD = "demo-password-1"
+FICTIONAL_DOMAINS = ("@example.org", "@example.com", "@example.net")
+
+
+@pytest.fixture
+def demo(session):
+    summary = load_demo(session, password=PASSWORD)
+    session.commit()
+    return summary
+
+
+def _count(session, model) -> int:
+    return session.exec(select(func.count()).select_from(model)).one()
+
+
+def _current_seats(session):
+    is_open = or_(Membership.end_date.is_(None), Membership.end_date > today())
+    stmt = select(Membership, Group, Stakeholder).join(Group).join(Stakeholder).where(is_open)
+    return session.exec(stmt).all()
+
+
+def test_data_is_well_formed():
+    assert {o.sector for o in data.ORGANISATIONS} <= set(SECTORS)
+    assert {g.kind for g in data.GROUPS} <= set(GROUP_KINDS)
+    assert {m.role for m in data.MEMBERSHIPS} <= set(ROLES)
+    assert {p.system_leader_level for p in data.PEOPLE} <= {*SYSTEM_LEADER_LEVELS, None}
+    assert len({p.email for p in data.PEOPLE}) == len(data.PEOPLE)
+    assert len({o.name.lower() for o in data.ORGANISATIONS}) == len(data.ORGANISATIONS)
+    assert len({service.slugify(g.name) for g in data.GROUPS}) == len(data.GROUPS)
+    seats = Counter(m.email for m in data.MEMBERSHIPS)
+    assert set(seats) == {p.email for p in data.PEOPLE} and set(seats.values()) <= {1, 2, 3}
+    assert all(m.end_date is None or m.start_date < m.end_date < today() for m in data.MEMBERSHIPS)
+    assert all(2022 <= m.start_date.year <= 2025 for m in data.MEMBERSHIPS)
+    assert any(m.end_date is not None for m in data.MEMBERSHIPS)
+
+
+def test_data_is_the_same_every_time():
+    assert data.build() == (data.PEOPLE, data.MEMBERSHIPS)
+
+
+def test_counts_and_structure(session, demo):
+    assert demo == {"organisations": len(data.ORGANISATIONS), "groups": len(data.GROUPS),
+                    "stakeholders": len(data.PEOPLE), "memberships": len(data.MEMBERSHIPS),
+                    "accounts": 3, "clients": 1}
+    assert _count(session, Organisation) >= 70
+    assert _count(session, Stakeholder) >= 130
+    groups = {g.code: g for g in session.exec(select(Group))}
+    places = [g for g in groups.values() if g.kind == "place"]
+    assert len(places) == 9 and len({g.place_code for g in places}) == 9
+    board = groups["ATA"]
+    assert board.kind == "board" and board.parent_id == groups["PHB"].id
+    assert groups["PHB"].parent_id == groups["HCP"].id and groups["HCP"].parent_id is None
+    under_board = [g for g in groups.values() if g.parent_id == board.id and g.kind in ("thematic", "working")]
+    assert sorted(g.code for g in under_board) == ["AT", "AW", "EWG", "LWW", "PWG", "SW", "WF"]
+    assert all(g.parent_id == board.id for g in places)
+
+
+def test_every_group_has_exactly_one_current_chair(session, demo):
+    chairs = Counter(g.code for m, g, _ in _current_seats(session) if m.role == "chair")
+    assert chairs == {g.code: 1 for g in data.GROUPS}
+    ended = session.exec(select(func.count()).where(Membership.end_date.is_not(None))).one()
+    assert ended > 0
+
+
+def test_contract_people(session, demo):
+    seats = _current_seats(session)
+    chair = [(m.role, g.code) for m, g, p in seats if p.email == "chair@example.org"]
+    assert ("chair", "AW") in chair
+    member = [(m.role, g.kind) for m, g, p in seats if p.email == "member@example.org"]
+    all_member_seats = session.exec(
+        select(Membership).join(Stakeholder).where(Stakeholder.email == "member@example.org")).all()
+    assert member == [("member", "thematic")] * 2 and len(all_member_seats) == 2
+    accounts = {u.email: u for u in session.exec(select(UserAccount))}
+    assert accounts["admin@example.org"].is_admin
+    assert not accounts["chair@example.org"].is_admin and not accounts["member@example.org"].is_admin
+    assert all(u.stakeholder_id is not None for u in accounts.values())
+    client = session.exec(select(PartnerClient).where(PartnerClient.client_id == "demo-partner")).one()
+    assert client.scopes == "indicators:read outcomes:read"
+
+
+def test_people_are_fictional(session, demo):
+    emails = session.exec(select(Stakeholder.email)).all() + session.exec(select(UserAccount.email)).all()
+    assert emails and all(e.endswith(FICTIONAL_DOMAINS) for e in emails)
+
+
+def test_loading_twice_changes_nothing(session, demo, count_queries):
+    counts = [_count(session, m) for m in (Organisation, Stakeholder, Group, Membership, UserAccount,
+                                           PartnerClient, AuditEvent)]
+    assert counts[-1] >= sum(demo.values())  # every write was audited
+    with count_queries() as counter:
+        again = load_demo(session, password=PASSWORD)
+        session.commit()
+    assert again == dict.fromkeys(demo, 0)
+    assert counter.count <= 10  # the existing keys are read once per kind, not once per row
+    assert [_count(session, m) for m in (Organisation, Stakeholder, Group, Membership, UserAccount,
+                                         PartnerClient, AuditEvent)] == counts
+
+
+def test_demo_sign_ins_work(anonymous_client, demo):
+    r = anonymous_client.post("/api/v1/auth/token", data={
+        "grant_type": "password", "username": "chair@example.org", "password": PASSWORD})
+    assert r.status_code == 200, r.text
+    me = anonymous_client.get("/api/v1/me", headers={"Authorization": f"Bearer {r.json()['access_token']}"})
+    assert "chair" in me.json()["roles"]
+    r = anonymous_client.post("/api/v1/auth/token", data={
+        "grant_type": "client_credentials", "client_id": "demo-partner", "client_secret": PASSWORD})
+    assert r.status_code == 200, r.text
+    assert r.json()["scope"] == "indicators:read outcomes:read"
+    wrong = anonymous_client.post("/api/v1/auth/token", data={
+        "grant_type": "password", "username": "admin@example.org", "password": "not-the-password"})
+    assert wrong.status_code == 400
