@@ -67,3 +67,34 @@ def may_manage_registry(subject: Subject) -> bool:
 
 def may_read_audit_log(subject: Subject) -> bool:
     return subject.is_admin
+
+
+# Group business (meetings, agendas, attendance, minutes, decisions, actions) ---------------
+# These rules need the caller's current roles in the group concerned, which the meetings
+# service looks up; "roles" is that set (empty for non-members).
+
+OFFICER_ROLES = frozenset({"chair", "vice_chair", "secretary"})
+MEMBER_ROLES = frozenset({"chair", "vice_chair", "secretary", "member"})
+
+
+def may_read_group_business(subject: Subject) -> bool:
+    """Published meetings, minutes, decisions and actions of every group: any signed-in person
+    (the dashboard exists for transparency across groups)."""
+    return may_read_registry(subject)
+
+
+def may_manage_group_business(subject: Subject, roles: frozenset[str]) -> bool:
+    """The group's chair, vice chair and secretary, and admins."""
+    return subject.is_admin or bool(roles & OFFICER_ROLES)
+
+
+def may_see_members_only(subject: Subject, roles: frozenset[str]) -> bool:
+    """Draft minutes and confidential items: the group's members (not observers), and admins."""
+    return subject.is_admin or bool(roles & MEMBER_ROLES)
+
+
+def may_update_action(subject: Subject, roles: frozenset[str], owner_id: int | None) -> bool:
+    """Post updates on an action and close it: its owner, the group's officers, admins."""
+    return may_manage_group_business(subject, roles) or (
+        subject.stakeholder_id is not None and subject.stakeholder_id == owner_id
+    )

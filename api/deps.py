@@ -89,4 +89,7 @@ RegistryManager = Annotated[Subject, Depends(require(authz.may_manage_registry))
 AuditReader = Annotated[Subject, Depends(require(authz.may_read_audit_log))]
 AccountManager = Annotated[Subject, Depends(require(authz.may_manage_accounts))]
 Person = Annotated[Subject, Depends(require(authz.is_person))]
+# Reading meetings, minutes, decisions and actions; changes are checked per group by the
+# meetings service (the group's officers), hidden records answer 404.
+GroupBusinessReader = Annotated[Subject, Depends(require(authz.may_read_group_business))]
 PasswordChanger = Annotated[Subject, Depends(require(authz.may_manage_own_sign_in))]

@@ -3,9 +3,35 @@
 from api.audit.models import AuditEvent
 from api.auth.models import PartnerClient, UserAccount, WebSession
 from api.core.types import metadata
+from api.meetings.models import (
+    Action,
+    ActionUpdate,
+    AgendaItem,
+    Attendance,
+    Decision,
+    Meeting,
+    MinutesVersion,
+    MinuteText,
+)
 from api.registry.models import Area, Group, Membership, Organisation, Stakeholder
 
 __all__ = [
-    "Area", "AuditEvent", "Group", "Membership", "Organisation", "PartnerClient", "Stakeholder", "UserAccount",
-    "WebSession", "metadata",
+    "Action",
+    "ActionUpdate",
+    "AgendaItem",
+    "Area",
+    "Attendance",
+    "AuditEvent",
+    "Decision",
+    "Group",
+    "Meeting",
+    "Membership",
+    "MinuteText",
+    "MinutesVersion",
+    "Organisation",
+    "PartnerClient",
+    "Stakeholder",
+    "UserAccount",
+    "WebSession",
+    "metadata",
 ]

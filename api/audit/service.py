@@ -2,7 +2,7 @@
 
 from contextvars import ContextVar
 from datetime import date, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Engine
 from sqlmodel import Session, SQLModel, select
@@ -15,6 +15,7 @@ from api.core.pagination import PageParams, paginate
 request_id_var: ContextVar[str | None] = ContextVar("request_id", default=None)
 
 _NOT_AUDITED = {"created_at", "updated_at"}
+M = TypeVar("M", bound=SQLModel)
 
 
 def snapshot(entity: SQLModel) -> dict[str, Any]:
@@ -92,3 +93,34 @@ def list_events(
     if since:
         stmt = stmt.where(AuditEvent.occurred_at >= since)
     return paginate(session, stmt, order=[AuditEvent.id], page=page, descending=True)
+
+
+def add_entity(session: Session, entity: M, *, actor: Subject, entity_type: str) -> M:
+    """Insert and audit (`<type>.create` with the new values)."""
+    session.add(entity)
+    session.flush()
+    record(session, actor=actor, action=f"{entity_type}.create", entity_type=entity_type,
+                 entity_id=entity.id, after=snapshot(entity))
+    return entity
+
+
+def change_entity(session: Session, entity: M, changes: dict[str, Any], *, actor: Subject, entity_type: str) -> M:
+    """Apply `changes` and audit before/after; a change that changes nothing writes nothing."""
+    before = snapshot(entity)
+    for key, value in changes.items():
+        setattr(entity, key, value)
+    after = snapshot(entity)
+    if after == before:
+        return entity
+    session.flush()
+    record(session, actor=actor, action=f"{entity_type}.update", entity_type=entity_type,
+                 entity_id=entity.id, before=before, after=snapshot(entity))
+    return entity
+
+
+def remove_entity(session: Session, entity: M, *, actor: Subject, entity_type: str) -> None:
+    before = snapshot(entity)
+    session.delete(entity)
+    session.flush()
+    record(session, actor=actor, action=f"{entity_type}.delete", entity_type=entity_type,
+                 entity_id=before["id"], before=before)

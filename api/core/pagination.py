@@ -4,6 +4,7 @@ import base64
 import binascii
 import json
 from collections.abc import Sequence
+from datetime import date, datetime
 from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import Depends, Query, Request, Response
@@ -40,8 +41,26 @@ def _page_params(
 PageDep = Annotated[PageParams, Depends(_page_params)]
 
 
+def _plain(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, date | datetime) else value
+
+
+def _typed(value: Any, kind: type) -> Any:
+    # Dates travel as ISO strings; anything else must already have its JSON type.
+    if value is not None and kind in (date, datetime):
+        if not isinstance(value, str):
+            raise ValueError(value)
+        parsed = kind.fromisoformat(value)
+        if kind is datetime and parsed.tzinfo is None:
+            raise ValueError(value)
+        return parsed
+    if value is not None and not isinstance(value, kind):
+        raise ValueError(value)
+    return value
+
+
 def encode_cursor(values: Sequence[Any]) -> str:
-    raw = json.dumps(list(values), separators=(",", ":")).encode()
+    raw = json.dumps([_plain(v) for v in values], separators=(",", ":")).encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
@@ -53,10 +72,10 @@ def decode_cursor(cursor: str, types: Sequence[type]) -> list[Any]:
         raise BadRequest("The cursor is not valid; start again without one.") from exc
     if not isinstance(values, list) or len(values) != len(types):
         raise BadRequest("The cursor is not valid; start again without one.")
-    for value, kind in zip(values, types, strict=True):
-        if value is not None and not isinstance(value, kind):
-            raise BadRequest("The cursor is not valid; start again without one.")
-    return values
+    try:
+        return [_typed(value, kind) for value, kind in zip(values, types, strict=True)]
+    except ValueError as exc:
+        raise BadRequest("The cursor is not valid; start again without one.") from exc
 
 
 def _beyond(columns: Sequence[InstrumentedAttribute], values: Sequence[Any], descending: bool):

@@ -73,35 +73,6 @@ def _check_unique(session: Session, model: type[M], values: dict[str, Any], fiel
             raise Conflict(f"A {what} with {field} '{value}' already exists.")
 
 
-def _create(session: Session, entity: M, *, actor: Subject, entity_type: str) -> M:
-    session.add(entity)
-    session.flush()
-    audit.record(session, actor=actor, action=f"{entity_type}.create", entity_type=entity_type,
-                 entity_id=entity.id, after=audit.snapshot(entity))
-    return entity
-
-
-def _update(session: Session, entity: M, changes: dict[str, Any], *, actor: Subject, entity_type: str) -> M:
-    before = audit.snapshot(entity)
-    for key, value in changes.items():
-        setattr(entity, key, value)
-    after = audit.snapshot(entity)
-    if after == before:
-        return entity
-    session.flush()
-    audit.record(session, actor=actor, action=f"{entity_type}.update", entity_type=entity_type,
-                 entity_id=entity.id, before=before, after=audit.snapshot(entity))
-    return entity
-
-
-def _delete(session: Session, entity: M, *, actor: Subject, entity_type: str) -> None:
-    before = audit.snapshot(entity)
-    session.delete(entity)
-    session.flush()
-    audit.record(session, actor=actor, action=f"{entity_type}.delete", entity_type=entity_type,
-                 entity_id=before["id"], before=before)
-
-
 def _name_filter(column, q: str | None):
     if not q:
         return literal(True)
@@ -140,14 +111,14 @@ def list_organisations(session: Session, *, page: PageParams, sector: str | None
 def create_organisation(session: Session, *, actor: Subject, data: dict[str, Any]) -> Organisation:
     _check_references(session, data)
     _check_unique(session, Organisation, data, ["name"], what="organisation")
-    return _create(session, Organisation(**data), actor=actor, entity_type="organisation")
+    return audit.add_entity(session, Organisation(**data), actor=actor, entity_type="organisation")
 
 
 def update_organisation(session: Session, *, actor: Subject, organisation: Organisation,
                         changes: dict[str, Any]) -> Organisation:
     _check_references(session, changes)
     _check_unique(session, Organisation, changes, ["name"], exclude_id=organisation.id, what="organisation")
-    return _update(session, organisation, changes, actor=actor, entity_type="organisation")
+    return audit.change_entity(session, organisation, changes, actor=actor, entity_type="organisation")
 
 
 def delete_organisation(session: Session, *, actor: Subject, organisation: Organisation) -> None:
@@ -158,7 +129,7 @@ def delete_organisation(session: Session, *, actor: Subject, organisation: Organ
             f"{organisation.name} is still referenced by {people} stakeholder(s) and {seats} membership(s); "
             "move or end those first."
         )
-    _delete(session, organisation, actor=actor, entity_type="organisation")
+    audit.remove_entity(session, organisation, actor=actor, entity_type="organisation")
 
 
 # Stakeholders -------------------------------------------------------------------------------
@@ -209,14 +180,14 @@ def create_stakeholder(session: Session, *, actor: Subject, data: dict[str, Any]
     _check_references(session, data)
     _check_unique(session, Stakeholder, data, ["email"], what="stakeholder")
     data = {**data, "initials": data.get("initials") or initials_for(data["name"])}
-    return _create(session, Stakeholder(**data), actor=actor, entity_type="stakeholder")
+    return audit.add_entity(session, Stakeholder(**data), actor=actor, entity_type="stakeholder")
 
 
 def update_stakeholder(session: Session, *, actor: Subject, stakeholder: Stakeholder,
                        changes: dict[str, Any]) -> Stakeholder:
     _check_references(session, changes)
     _check_unique(session, Stakeholder, changes, ["email"], exclude_id=stakeholder.id, what="stakeholder")
-    return _update(session, stakeholder, changes, actor=actor, entity_type="stakeholder")
+    return audit.change_entity(session, stakeholder, changes, actor=actor, entity_type="stakeholder")
 
 
 def delete_stakeholder(session: Session, *, actor: Subject, stakeholder: Stakeholder) -> None:
@@ -226,7 +197,7 @@ def delete_stakeholder(session: Session, *, actor: Subject, stakeholder: Stakeho
             f"{stakeholder.name} has {seats} membership record(s), kept as history; "
             "end the memberships instead of deleting the person."
         )
-    _delete(session, stakeholder, actor=actor, entity_type="stakeholder")
+    audit.remove_entity(session, stakeholder, actor=actor, entity_type="stakeholder")
 
 
 # Groups -------------------------------------------------------------------------------------
@@ -351,7 +322,7 @@ def create_group(session: Session, *, actor: Subject, data: dict[str, Any]) -> G
     data = {**data, "slug": data.get("slug") or slugify(data["name"])}
     _check_references(session, data)
     _check_unique(session, Group, data, ["slug", "name", "code"], what="group")
-    return _create(session, Group(**data), actor=actor, entity_type="group")
+    return audit.add_entity(session, Group(**data), actor=actor, entity_type="group")
 
 
 def update_group(session: Session, *, actor: Subject, group: Group, changes: dict[str, Any]) -> Group:
@@ -360,7 +331,7 @@ def update_group(session: Session, *, actor: Subject, group: Group, changes: dic
     parent_id = changes.get("parent_id")
     if parent_id is not None and group.id in _ancestor_ids(session, parent_id):
         raise _invalid("parent_id", "a group cannot sit below itself or one of its own subgroups")
-    return _update(session, group, changes, actor=actor, entity_type="group")
+    return audit.change_entity(session, group, changes, actor=actor, entity_type="group")
 
 
 # Memberships --------------------------------------------------------------------------------
@@ -414,7 +385,7 @@ def create_membership(session: Session, *, actor: Subject, group: Group, data: d
     _check_references(session, data)
     _check_no_overlap(session, stakeholder_id=data["stakeholder_id"], group_id=group.id,
                       start=data["start_date"], end=data.get("end_date"))
-    return _create(session, Membership(**data), actor=actor, entity_type="membership")
+    return audit.add_entity(session, Membership(**data), actor=actor, entity_type="membership")
 
 
 def update_membership(session: Session, *, actor: Subject, membership: Membership,
@@ -426,7 +397,7 @@ def update_membership(session: Session, *, actor: Subject, membership: Membershi
     _check_references(session, changes)
     _check_no_overlap(session, stakeholder_id=membership.stakeholder_id, group_id=membership.group_id,
                       start=start, end=end, exclude_id=membership.id)
-    return _update(session, membership, changes, actor=actor, entity_type="membership")
+    return audit.change_entity(session, membership, changes, actor=actor, entity_type="membership")
 
 
 def stakeholder_name(session: Session, stakeholder_id: int) -> str:

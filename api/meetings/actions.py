@@ -1,0 +1,200 @@
+"""The action log: numbered per group (sequential, never reused), owned, dated, updated, closed."""
+
+import csv
+import io
+from collections.abc import Iterator
+from datetime import date
+from typing import Any
+
+from sqlalchemy import func, or_
+from sqlmodel import Session, select
+
+from api.audit import service as audit
+from api.authz import Subject, may_update_action
+from api.core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from api.core.pagination import PageParams, paginate
+from api.core.types import today
+from api.meetings.access import GroupAccess, access_to, ensure_manager, member_groups
+from api.meetings.models import Action, ActionUpdate, AgendaItem, Meeting
+from api.meetings.service import LONDON, visible_to
+from api.registry.models import Group, Stakeholder
+
+
+def _invalid(field: str, msg: str) -> InvalidInput:
+    return InvalidInput("The request has invalid fields.", errors=[{"loc": ["body", field], "msg": msg}])
+
+
+def is_overdue(action: Action, on: date | None = None) -> bool:
+    return action.status == "open" and action.due_date is not None and action.due_date < (on or today())
+
+
+def _check_links(session: Session, group_id: int, values: dict[str, Any]) -> Meeting | None:
+    meeting = None
+    if values.get("meeting_id") is not None:
+        meeting = session.get(Meeting, values["meeting_id"])
+        if meeting is None or meeting.group_id != group_id:
+            raise _invalid("meeting_id", "not a meeting of this group")
+    if values.get("agenda_item_id") is not None:
+        item = session.get(AgendaItem, values["agenda_item_id"])
+        if item is None or meeting is None or item.meeting_id != meeting.id:
+            raise _invalid("agenda_item_id", "not an agenda item of the action's meeting")
+    if values.get("owner_id") is not None and session.get(Stakeholder, values["owner_id"]) is None:
+        raise _invalid("owner_id", "no stakeholder with this id")
+    return meeting
+
+
+def _check_due(meeting: Meeting | None, due: date | None) -> None:
+    if meeting is not None and due is not None and due < meeting.starts_at.astimezone(LONDON).date():
+        raise _invalid("due_date", "cannot be before the meeting that set the action")
+
+
+def create_action(session: Session, *, subject: Subject, data: dict[str, Any]) -> Action:
+    group = session.get(Group, data["group_id"])
+    if group is None:
+        raise _invalid("group_id", "no group with this id")
+    access = access_to(session, subject, group.id)
+    ensure_manager(session, access, "add an action")
+    meeting = _check_links(session, group.id, data)
+    _check_due(meeting, data.get("due_date"))
+    number = data.get("number")
+    if number is None:
+        number = (session.exec(select(func.max(Action.number)).where(Action.group_id == group.id)).one() or 0) + 1
+    elif session.exec(select(Action.id).where(Action.group_id == group.id, Action.number == number)).first():
+        raise Conflict(f"{group.name} already has an action {number}; numbers are never reused.")
+    values = {**data, "number": number}
+    if values.get("status") == "closed":
+        values["closed_on"] = today()
+    return audit.add_entity(session, Action(**values), actor=subject, entity_type="action")
+
+
+def get_action(session: Session, *, subject: Subject, action_id: int) -> tuple[Action, GroupAccess]:
+    action = session.get(Action, action_id)
+    if action is None:
+        raise NotFound(f"No action with id {action_id}.")
+    access = access_to(session, subject, action.group_id)
+    if action.agenda_item_id is not None and not access.sees_members_only:
+        item = session.get(AgendaItem, action.agenda_item_id)
+        if item is not None and item.confidential:
+            raise NotFound(f"No action with id {action_id}.")
+    return action, access
+
+
+def update_action(session: Session, *, access: GroupAccess, action: Action, changes: dict[str, Any]) -> Action:
+    ensure_manager(session, access, "change an action")
+    _check_links(session, action.group_id, {"owner_id": changes.get("owner_id")})
+    meeting = session.get(Meeting, action.meeting_id) if action.meeting_id else None
+    if "due_date" in changes:
+        _check_due(meeting, changes["due_date"])
+    if changes.get("status") == "closed" and action.status != "closed":
+        changes = {**changes, "closed_on": today()}
+    elif changes.get("status") == "open":
+        changes = {**changes, "closed_on": None}
+    return audit.change_entity(session, action, changes, actor=access.subject, entity_type="action")
+
+
+def add_update(session: Session, *, access: GroupAccess, action: Action, text: str, on: date | None,
+               close: bool) -> ActionUpdate:
+    """A dated note from the owner, an officer or an admin; optionally closing the action."""
+    if not may_update_action(access.subject, access.roles, action.owner_id):
+        audit.record_denial(session.get_bind(), actor=access.subject, rule="may_update_action",
+                            target=f"action {action.id}")
+        raise Forbidden("Only the action's owner, the group's officers or an admin can update it.")
+    on = on or today()
+    if on > today():
+        raise _invalid("date", "cannot be in the future")
+    note = ActionUpdate(action_id=action.id, noted_on=on, text=text, author_id=access.subject.stakeholder_id)
+    audit.add_entity(session, note, actor=access.subject, entity_type="action_update")
+    if close and action.status != "closed":
+        audit.change_entity(session, action, {"status": "closed", "closed_on": on}, actor=access.subject,
+                            entity_type="action")
+    return note
+
+
+def updates_for(session: Session, action_ids: list[int]) -> dict[int, list[ActionUpdate]]:
+    """Every update of a page of actions, in one query."""
+    if not action_ids:
+        return {}
+    found: dict[int, list[ActionUpdate]] = {i: [] for i in action_ids}
+    stmt = select(ActionUpdate).where(ActionUpdate.action_id.in_(action_ids)).order_by(
+        ActionUpdate.noted_on, ActionUpdate.id)
+    for note in session.exec(stmt):
+        found[note.action_id].append(note)
+    return found
+
+
+def _log_query(session: Session, subject: Subject, *, owner_id: int | None, group_id: int | None,
+               status: str | None, overdue: bool | None):
+    stmt = (
+        select(Action, Stakeholder.name)
+        .outerjoin(Stakeholder, Stakeholder.id == Action.owner_id)
+        .outerjoin(AgendaItem, AgendaItem.id == Action.agenda_item_id)
+        .where(visible_to(subject, member_groups(session, subject), AgendaItem.confidential, Action.group_id))
+    )
+    if owner_id is not None:
+        stmt = stmt.where(Action.owner_id == owner_id)
+    if group_id is not None:
+        stmt = stmt.where(Action.group_id == group_id)
+    if status:
+        stmt = stmt.where(Action.status == status)
+    if overdue:
+        stmt = stmt.where(Action.status == "open", Action.due_date < today())
+    return stmt
+
+
+def list_actions(session: Session, *, subject: Subject, page: PageParams, owner_id: int | None = None,
+                 group_id: int | None = None, status: str | None = None, overdue: bool | None = None):
+    """Rows of (Action, owner name), by group then number."""
+    stmt = _log_query(session, subject, owner_id=owner_id, group_id=group_id, status=status, overdue=overdue)
+    return paginate(session, stmt, order=[Action.group_id, Action.number], page=page)
+
+
+CSV_COLUMNS = ["group", "number", "action", "owner", "due_date", "status", "closed_on", "meeting_date", "updates"]
+
+
+def export_csv(session: Session, *, subject: Subject, owner_id: int | None = None, group_id: int | None = None,
+               status: str | None = None, overdue: bool | None = None, batch: int = 500) -> Iterator[str]:
+    """The action log as CSV, streamed in batches (constant memory). A UTF-8 byte-order mark
+    first, so that Excel opens names with accents correctly."""
+    yield "\ufeff"
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(CSV_COLUMNS)
+    cursor = None
+    groups = {g.id: g.name for g in session.exec(select(Group))}
+    while True:
+        rows, cursor = list_actions(session, subject=subject, page=PageParams(limit=batch, cursor=cursor),
+                                    owner_id=owner_id, group_id=group_id, status=status, overdue=overdue)
+        notes = updates_for(session, [a.id for a, _ in rows])
+        meetings = {m.id: m for m in session.exec(select(Meeting).where(
+            Meeting.id.in_({a.meeting_id for a, _ in rows if a.meeting_id})))} if rows else {}
+        for action, owner in rows:
+            meeting = meetings.get(action.meeting_id)
+            writer.writerow([
+                groups.get(action.group_id, ""), action.number, _cell(action.text), _cell(owner or ""),
+                action.due_date or "", action.status, action.closed_on or "",
+                meeting.starts_at.astimezone(LONDON).date() if meeting else "",
+                _cell(" | ".join(f"{n.noted_on}: {n.text}" for n in notes.get(action.id, []))),
+            ])
+        yield buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
+        if cursor is None:
+            return
+
+
+def _cell(value: str) -> str:
+    # A cell starting with = + - @ would run as a formula in a spreadsheet: quote it as text.
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
+def carried_forward(session: Session, *, meeting: Meeting) -> list[Action]:
+    """The group's open actions set before this meeting (or outside any meeting): what its
+    action-log item reviews."""
+    stmt = (
+        select(Action)
+        .outerjoin(Meeting, Meeting.id == Action.meeting_id)
+        .where(Action.group_id == meeting.group_id, Action.status == "open")
+        .where(or_(Action.meeting_id.is_(None), Meeting.starts_at < meeting.starts_at))
+        .order_by(Action.number)
+    )
+    return list(session.exec(stmt))

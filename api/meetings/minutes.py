@@ -1,0 +1,140 @@
+"""Minutes: draft -> approved (by a later meeting) -> locked; every version kept.
+
+A change to approved minutes is an amendment: a new draft version, while the approved one stays
+what non-members see until the amendment is approved in its turn. Locked minutes never change.
+"""
+
+from typing import Any
+
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from api.audit import service as audit
+from api.core.errors import Conflict, InvalidInput, NotFound
+from api.core.markdown import render
+from api.core.types import utcnow
+from api.meetings.access import GroupAccess, ensure_manager
+from api.meetings.models import AgendaItem, Meeting, MinutesVersion, MinuteText
+
+
+def versions(session: Session, meeting_id: int) -> list[MinutesVersion]:
+    stmt = select(MinutesVersion).where(MinutesVersion.meeting_id == meeting_id).order_by(MinutesVersion.version)
+    return list(session.exec(stmt))
+
+
+def _latest(session: Session, meeting_id: int, *, published_only: bool = False) -> MinutesVersion | None:
+    stmt = select(MinutesVersion).where(MinutesVersion.meeting_id == meeting_id)
+    if published_only:
+        stmt = stmt.where(MinutesVersion.status != "draft")
+    return session.exec(stmt.order_by(MinutesVersion.version.desc()).limit(1)).first()
+
+
+def visible_version(session: Session, *, access: GroupAccess, meeting_id: int,
+                    version: int | None = None) -> MinutesVersion:
+    """The version the caller may read: members see drafts, everyone else the latest approved."""
+    if version is not None:
+        row = session.exec(select(MinutesVersion).where(MinutesVersion.meeting_id == meeting_id,
+                                                        MinutesVersion.version == version)).first()
+        if row is None or (row.status == "draft" and not access.sees_members_only):
+            raise NotFound(f"No version {version} of these minutes.")
+        return row
+    row = _latest(session, meeting_id, published_only=not access.sees_members_only)
+    if row is None:
+        raise NotFound("No minutes have been published for this meeting yet.")
+    return row
+
+
+def texts(session: Session, *, access: GroupAccess, minutes: MinutesVersion) -> list[dict[str, Any]]:
+    """The minute of each agenda item, in agenda order, with sanitised HTML; confidential items'
+    minutes only for members."""
+    stmt = (
+        select(MinuteText, AgendaItem)
+        .join(AgendaItem, AgendaItem.id == MinuteText.agenda_item_id)
+        .where(MinuteText.minutes_version_id == minutes.id)
+        .order_by(AgendaItem.position, AgendaItem.id)
+    )
+    if not access.sees_members_only:
+        stmt = stmt.where(AgendaItem.confidential.is_(False))
+    return [{"agenda_item_id": t.agenda_item_id, "text": t.text, "html": render(t.text), "item": item}
+            for t, item in session.exec(stmt).all()]
+
+
+def write(session: Session, *, access: GroupAccess, meeting: Meeting, items: list[dict[str, Any]]) -> MinutesVersion:
+    """Replace the draft's texts; on approved minutes, start an amendment (a new version)."""
+    ensure_manager(session, access, "write minutes")
+    item_ids = set(session.exec(select(AgendaItem.id).where(AgendaItem.meeting_id == meeting.id)).all())
+    errors, seen = [], set()
+    for index, entry in enumerate(items):
+        loc = ["body", "items", index, "agenda_item_id"]
+        if entry["agenda_item_id"] not in item_ids:
+            errors.append({"loc": loc, "msg": "not an agenda item of this meeting"})
+        elif entry["agenda_item_id"] in seen:
+            errors.append({"loc": loc, "msg": "listed twice"})
+        seen.add(entry["agenda_item_id"])
+    if errors:
+        raise InvalidInput("The minutes name agenda items that are not this meeting's; nothing was changed.",
+                           errors=errors)
+    latest = _latest(session, meeting.id)
+    if latest is not None and latest.status == "locked":
+        raise Conflict("These minutes are locked and cannot be changed.")
+    if latest is None or latest.status == "approved":
+        number = (latest.version + 1) if latest else 1
+        latest = MinutesVersion(meeting_id=meeting.id, version=number, written_by=access.subject.label)
+        session.add(latest)
+        session.flush()
+        action = "minutes.amend" if number > 1 else "minutes.create"
+        before = None
+    else:
+        action = "minutes.update"
+        before = {t.agenda_item_id: t.text for t in session.exec(
+            select(MinuteText).where(MinuteText.minutes_version_id == latest.id))}
+        for old in session.exec(select(MinuteText).where(MinuteText.minutes_version_id == latest.id)):
+            session.delete(old)
+        session.flush()
+        latest.written_by = access.subject.label
+    for entry in items:
+        session.add(MinuteText(minutes_version_id=latest.id, agenda_item_id=entry["agenda_item_id"],
+                               text=entry["text"]))
+    session.flush()
+    audit.record(session, actor=access.subject, action=action, entity_type="minutes", entity_id=meeting.id,
+                 before={"texts": before} if before is not None else None,
+                 after={"version": latest.version, "texts": {e["agenda_item_id"]: e["text"] for e in items}})
+    return latest
+
+
+def approve(session: Session, *, access: GroupAccess, meeting: Meeting, approved_at_meeting_id: int) -> MinutesVersion:
+    """Approval by a later meeting of the same group freezes the current draft."""
+    ensure_manager(session, access, "approve minutes")
+    later = session.get(Meeting, approved_at_meeting_id)
+    if later is None or later.group_id != meeting.group_id or later.starts_at <= meeting.starts_at:
+        raise InvalidInput("The request has invalid fields.", errors=[{
+            "loc": ["body", "approved_at_meeting_id"], "msg": "must be a later meeting of the same group"}])
+    latest = _latest(session, meeting.id)
+    if latest is None:
+        raise Conflict("There are no minutes to approve yet.")
+    if latest.status != "draft":
+        raise Conflict(f"Version {latest.version} of these minutes is already {latest.status}.")
+    before = audit.snapshot(latest)
+    latest.status = "approved"
+    latest.approved_at_meeting_id = later.id
+    latest.approved_at = utcnow()
+    session.flush()
+    audit.record(session, actor=access.subject, action="minutes.approve", entity_type="minutes",
+                 entity_id=meeting.id, before=before, after=audit.snapshot(latest))
+    return latest
+
+
+def lock(session: Session, *, access: GroupAccess, meeting: Meeting) -> MinutesVersion:
+    ensure_manager(session, access, "lock minutes")
+    latest = _latest(session, meeting.id)
+    if latest is None or latest.status != "approved":
+        raise Conflict("Only approved minutes can be locked.")
+    latest.status = "locked"
+    session.flush()
+    audit.record(session, actor=access.subject, action="minutes.lock", entity_type="minutes", entity_id=meeting.id,
+                 after={"version": latest.version})
+    return latest
+
+
+def count_versions(session: Session, meeting_id: int) -> int:
+    return session.exec(select(func.count()).where(MinutesVersion.meeting_id == meeting_id)).one()

@@ -1,0 +1,316 @@
+"""HTTP for meetings, agendas, attendance, minutes, decisions and the action log."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query, Request, Response, status
+from fastapi.responses import StreamingResponse
+
+from api.core.http import check_if_match, conditional_get, etag_of
+from api.core.pagination import Page, PageDep, set_next_link
+from api.deps import GroupBusinessReader, SessionDep
+from api.meetings import actions, minutes, service
+from api.meetings.access import access_to
+from api.meetings.models import Action, Meeting
+from api.meetings.schemas import (
+    ActionChange,
+    ActionCreate,
+    ActionNoteCreate,
+    ActionNoteRead,
+    ActionRead,
+    ActionStatus,
+    AgendaItemCreate,
+    AgendaItemRead,
+    AgendaItemUpdate,
+    AttendanceList,
+    AttendanceListRead,
+    AttendanceRead,
+    DecisionCreate,
+    DecisionRead,
+    MeetingCreate,
+    MeetingRead,
+    MeetingUpdate,
+    MinuteRead,
+    MinutesApprove,
+    MinutesPut,
+    MinutesRead,
+    MinutesVersionRead,
+)
+from api.registry.service import get_or_404
+
+router = APIRouter(tags=["meetings"])
+
+Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
+IdQuery = Annotated[int | None, Query(ge=1, le=2**31 - 1)]
+Precondition = {412: {"description": "If-Match does not match the current ETag"}}
+
+
+def _created(request: Request, response: Response, entity, route: str, **params) -> None:
+    response.status_code = status.HTTP_201_CREATED
+    response.headers["Location"] = str(request.url_for(route, **params))
+    if hasattr(entity, "version"):
+        response.headers["ETag"] = etag_of(entity)
+
+
+# Meetings -----------------------------------------------------------------------------------
+
+@router.get("/groups/{group_id}/meetings", response_model=Page[MeetingRead])
+def list_meetings(group_id: Id, request: Request, response: Response, session: SessionDep,
+                  _: GroupBusinessReader, page: PageDep, upcoming: bool | None = None):
+    """A group's meetings, newest first (`upcoming=true`: those still to come, soonest first)."""
+    from api.registry.models import Group
+
+    get_or_404(session, Group, group_id, "group")
+    rows, cursor = service.list_meetings(session, group_id=group_id, page=page, upcoming=upcoming)
+    set_next_link(request, response, cursor)
+    return Page(items=rows, next_cursor=cursor)
+
+
+@router.post("/groups/{group_id}/meetings", response_model=MeetingRead, status_code=201,
+             responses={409: {"description": "overlaps another meeting of the group"}})
+def create_meeting(group_id: Id, body: MeetingCreate, request: Request, response: Response, session: SessionDep,
+                   subject: GroupBusinessReader):
+    from api.registry.models import Group
+
+    group = get_or_404(session, Group, group_id, "group")
+    meeting = service.create_meeting(session, access=access_to(session, subject, group.id), group=group,
+                                     data=body.model_dump())
+    _created(request, response, meeting, "get_meeting", meeting_id=meeting.id)
+    return meeting
+
+
+@router.get("/meetings/{meeting_id}", response_model=MeetingRead)
+def get_meeting(meeting_id: Id, request: Request, response: Response, session: SessionDep,
+                _: GroupBusinessReader):
+    meeting = service.get_meeting(session, meeting_id)
+    conditional_get(request, response, meeting)
+    return meeting
+
+
+@router.patch("/meetings/{meeting_id}", response_model=MeetingRead, responses=Precondition)
+def update_meeting(meeting_id: Id, body: MeetingUpdate, request: Request, response: Response, session: SessionDep,
+                   subject: GroupBusinessReader):
+    meeting, access = service.meeting_access(session, subject, meeting_id)
+    check_if_match(request, meeting)
+    meeting = service.update_meeting(session, access=access, meeting=meeting, changes=body.changes())
+    response.headers["ETag"] = etag_of(meeting)
+    return meeting
+
+
+@router.delete("/meetings/{meeting_id}", status_code=204, responses=Precondition)
+def delete_meeting(meeting_id: Id, request: Request, session: SessionDep, subject: GroupBusinessReader):
+    meeting, access = service.meeting_access(session, subject, meeting_id)
+    check_if_match(request, meeting)
+    service.delete_meeting(session, access=access, meeting=meeting)
+    return Response(status_code=204)
+
+
+# Agenda ---------------------------------------------------------------------------------------
+
+@router.get("/meetings/{meeting_id}/agenda-items", response_model=Page[AgendaItemRead])
+def list_agenda(meeting_id: Id, session: SessionDep, subject: GroupBusinessReader):
+    """The agenda in order (confidential items only for the group's members)."""
+    meeting, access = service.meeting_access(session, subject, meeting_id)
+    return Page(items=service.agenda(session, access=access, meeting_id=meeting.id), next_cursor=None)
+
+
+@router.post("/meetings/{meeting_id}/agenda-items", response_model=AgendaItemRead, status_code=201,
+             responses={409: {"description": "the reference is already used in this meeting"}})
+def add_agenda_item(meeting_id: Id, body: AgendaItemCreate, request: Request, response: Response,
+                    session: SessionDep, subject: GroupBusinessReader):
+    meeting, access = service.meeting_access(session, subject, meeting_id)
+    item = service.add_agenda_item(session, access=access, meeting=meeting, data=body.model_dump())
+    _created(request, response, item, "get_agenda_item", item_id=item.id)
+    return item
+
+
+@router.get("/agenda-items/{item_id}", response_model=AgendaItemRead)
+def get_agenda_item(item_id: Id, request: Request, response: Response, session: SessionDep,
+                    subject: GroupBusinessReader):
+    item, _ = service.get_agenda_item(session, subject=subject, item_id=item_id)
+    conditional_get(request, response, item)
+    return item
+
+
+@router.patch("/agenda-items/{item_id}", response_model=AgendaItemRead, responses=Precondition)
+def update_agenda_item(item_id: Id, body: AgendaItemUpdate, request: Request, response: Response,
+                       session: SessionDep, subject: GroupBusinessReader):
+    item, access = service.get_agenda_item(session, subject=subject, item_id=item_id)
+    check_if_match(request, item)
+    item = service.update_agenda_item(session, access=access, item=item, changes=body.changes())
+    response.headers["ETag"] = etag_of(item)
+    return item
+
+
+@router.delete("/agenda-items/{item_id}", status_code=204, responses=Precondition)
+def delete_agenda_item(item_id: Id, request: Request, session: SessionDep, subject: GroupBusinessReader):
+    item, access = service.get_agenda_item(session, subject=subject, item_id=item_id)
+    check_if_match(request, item)
+    service.delete_agenda_item(session, access=access, item=item)
+    return Response(status_code=204)
+
+
+# Attendance -----------------------------------------------------------------------------------
+
+def _attendance_read(rows) -> AttendanceListRead:
+    return AttendanceListRead(items=[AttendanceRead(stakeholder_id=a.stakeholder_id, stakeholder_name=name,
+                                                    status=a.status, note=a.note) for a, name in rows])
+
+
+@router.get("/meetings/{meeting_id}/attendance", response_model=AttendanceListRead)
+def get_attendance(meeting_id: Id, session: SessionDep, _: GroupBusinessReader):
+    meeting = service.get_meeting(session, meeting_id)
+    return _attendance_read(service.attendance(session, meeting.id))
+
+
+@router.put("/meetings/{meeting_id}/attendance", response_model=AttendanceListRead)
+def put_attendance(meeting_id: Id, body: AttendanceList, session: SessionDep, subject: GroupBusinessReader):
+    """Replace the whole list: present, in attendance, apologies or absent per person."""
+    meeting, access = service.meeting_access(session, subject, meeting_id)
+    rows = service.replace_attendance(session, access=access, meeting=meeting,
+                                      entries=[e.model_dump() for e in body.items])
+    return _attendance_read(rows)
+
+
+# Minutes ------------------------------------------------------------------------------------
+
+def _minutes_read(session, access, meeting: Meeting, version) -> MinutesRead:
+    items = minutes.texts(session, access=access, minutes=version)
+    return MinutesRead(meeting_id=meeting.id, status=version.status, version=version.version,
+                       approved_at_meeting_id=version.approved_at_meeting_id, approved_at=version.approved_at,
+                       written_by=version.written_by,
+                       items=[MinuteRead(agenda_item_id=i["agenda_item_id"], text=i["text"], html=i["html"])
+                              for i in items])
+
+
+@router.get("/meetings/{meeting_id}/minutes", response_model=MinutesRead)
+def get_minutes(meeting_id: Id, session: SessionDep, subject: GroupBusinessReader,
+                version: Annotated[int | None, Query(ge=1, le=10_000)] = None):
+    """The latest minutes the caller may read (drafts for members only), or `?version=`."""
+    meeting, access = service.meeting_access(session, subject, meeting_id)
+    chosen = minutes.visible_version(session, access=access, meeting_id=meeting.id, version=version)
+    return _minutes_read(session, access, meeting, chosen)
+
+
+@router.put("/meetings/{meeting_id}/minutes", response_model=MinutesRead,
+            responses={409: {"description": "the minutes are locked"}})
+def put_minutes(meeting_id: Id, body: MinutesPut, session: SessionDep, subject: GroupBusinessReader):
+    """Write the draft; on approved minutes this starts an amendment (a new version)."""
+    meeting, access = service.meeting_access(session, subject, meeting_id)
+    written = minutes.write(session, access=access, meeting=meeting, items=[i.model_dump() for i in body.items])
+    return _minutes_read(session, access, meeting, written)
+
+
+@router.post("/meetings/{meeting_id}/minutes/approve", response_model=MinutesRead)
+def approve_minutes(meeting_id: Id, body: MinutesApprove, session: SessionDep, subject: GroupBusinessReader):
+    meeting, access = service.meeting_access(session, subject, meeting_id)
+    approved = minutes.approve(session, access=access, meeting=meeting,
+                               approved_at_meeting_id=body.approved_at_meeting_id)
+    return _minutes_read(session, access, meeting, approved)
+
+
+@router.post("/meetings/{meeting_id}/minutes/lock", response_model=MinutesRead)
+def lock_minutes(meeting_id: Id, session: SessionDep, subject: GroupBusinessReader):
+    """Lock approved minutes for good: no further amendment."""
+    meeting, access = service.meeting_access(session, subject, meeting_id)
+    return _minutes_read(session, access, meeting, minutes.lock(session, access=access, meeting=meeting))
+
+
+@router.get("/meetings/{meeting_id}/minutes/versions", response_model=Page[MinutesVersionRead])
+def list_minutes_versions(meeting_id: Id, session: SessionDep, subject: GroupBusinessReader):
+    meeting, access = service.meeting_access(session, subject, meeting_id)
+    rows = [v for v in minutes.versions(session, meeting.id) if v.status != "draft" or access.sees_members_only]
+    return Page(items=rows, next_cursor=None)
+
+
+# Decisions ----------------------------------------------------------------------------------
+
+@router.get("/meetings/{meeting_id}/decisions", response_model=Page[DecisionRead])
+def list_meeting_decisions(meeting_id: Id, request: Request, response: Response, session: SessionDep,
+                           subject: GroupBusinessReader, page: PageDep):
+    meeting = service.get_meeting(session, meeting_id)
+    rows, cursor = service.list_decisions(session, subject=subject, page=page, meeting_id=meeting.id)
+    set_next_link(request, response, cursor)
+    return Page(items=rows, next_cursor=cursor)
+
+
+@router.post("/meetings/{meeting_id}/decisions", response_model=DecisionRead, status_code=201)
+def record_decision(meeting_id: Id, body: DecisionCreate, response: Response, session: SessionDep,
+                    subject: GroupBusinessReader):
+    meeting, access = service.meeting_access(session, subject, meeting_id)
+    return service.record_decision(session, access=access, meeting=meeting, data=body.model_dump())
+
+
+@router.get("/decisions", response_model=Page[DecisionRead])
+def list_decisions(request: Request, response: Response, session: SessionDep, subject: GroupBusinessReader,
+                   page: PageDep, group_id: IdQuery = None):
+    """The decision log across groups (or one group), newest first."""
+    rows, cursor = service.list_decisions(session, subject=subject, page=page, group_id=group_id)
+    set_next_link(request, response, cursor)
+    return Page(items=rows, next_cursor=cursor)
+
+
+# Actions ------------------------------------------------------------------------------------
+
+def _action_read(action: Action, owner_name: str | None, notes) -> ActionRead:
+    return ActionRead(**action.model_dump(exclude={"version", "created_at", "updated_at"}), owner_name=owner_name,
+                      overdue=actions.is_overdue(action),
+                      updates=[ActionNoteRead(date=n.noted_on, text=n.text, author_id=n.author_id) for n in notes])
+
+
+@router.get("/actions", response_model=Page[ActionRead],
+            responses={200: {"content": {"text/csv": {}}, "description": "JSON, or CSV with format=csv"}})
+def list_actions(request: Request, response: Response, session: SessionDep, subject: GroupBusinessReader,
+                 page: PageDep, owner_id: IdQuery = None, group_id: IdQuery = None,
+                 status: ActionStatus | None = None, overdue: bool | None = None,
+                 format: Annotated[str, Query(pattern="^(json|csv)$")] = "json"):
+    """The action log by group and number; `format=csv` streams the whole filtered log."""
+    filters = {"owner_id": owner_id, "group_id": group_id, "status": status, "overdue": overdue}
+    if format == "csv":
+        return StreamingResponse(actions.export_csv(session, subject=subject, **filters),
+                                 media_type="text/csv; charset=utf-8",
+                                 headers={"Content-Disposition": 'attachment; filename="action-log.csv"'})
+    rows, cursor = actions.list_actions(session, subject=subject, page=page, **filters)
+    notes = actions.updates_for(session, [a.id for a, _ in rows])
+    set_next_link(request, response, cursor)
+    return Page(items=[_action_read(a, name, notes[a.id]) for a, name in rows], next_cursor=cursor)
+
+
+@router.post("/actions", response_model=ActionRead, status_code=201,
+             responses={409: {"description": "the number is already used in this group"}})
+def create_action(body: ActionCreate, request: Request, response: Response, session: SessionDep,
+                  subject: GroupBusinessReader):
+    action = actions.create_action(session, subject=subject, data=body.model_dump())
+    _created(request, response, action, "get_action", action_id=action.id)
+    return _action_read(action, _owner_name(session, action), [])
+
+
+def _owner_name(session, action: Action) -> str | None:
+    from api.registry.service import names_of
+
+    return names_of(session, [action.owner_id]).get(action.owner_id) if action.owner_id else None
+
+
+@router.get("/actions/{action_id}", response_model=ActionRead)
+def get_action(action_id: Id, request: Request, response: Response, session: SessionDep,
+               subject: GroupBusinessReader):
+    action, _ = actions.get_action(session, subject=subject, action_id=action_id)
+    conditional_get(request, response, action)
+    return _action_read(action, _owner_name(session, action), actions.updates_for(session, [action.id])[action.id])
+
+
+@router.patch("/actions/{action_id}", response_model=ActionRead, responses=Precondition)
+def update_action(action_id: Id, body: ActionChange, request: Request, response: Response, session: SessionDep,
+                  subject: GroupBusinessReader):
+    action, access = actions.get_action(session, subject=subject, action_id=action_id)
+    check_if_match(request, action)
+    action = actions.update_action(session, access=access, action=action, changes=body.changes())
+    response.headers["ETag"] = etag_of(action)
+    return _action_read(action, _owner_name(session, action), actions.updates_for(session, [action.id])[action.id])
+
+
+@router.post("/actions/{action_id}/updates", response_model=ActionRead, status_code=201)
+def add_action_update(action_id: Id, body: ActionNoteCreate, session: SessionDep, subject: GroupBusinessReader):
+    """A dated note by the owner, an officer of the group or an admin; `close: true` closes it."""
+    action, access = actions.get_action(session, subject=subject, action_id=action_id)
+    actions.add_update(session, access=access, action=action, text=body.text, on=body.date, close=body.close)
+    return _action_read(action, _owner_name(session, action), actions.updates_for(session, [action.id])[action.id])

@@ -1,0 +1,212 @@
+"""Public shapes of meetings, agenda items, attendance, minutes, decisions and actions."""
+
+import datetime as dt
+from datetime import date, datetime
+from typing import Annotated, ClassVar, Literal
+
+from pydantic import AwareDatetime, Field, StringConstraints
+
+from api.core.schemas import PatchModel, ReadModel, RequestModel
+
+MeetingStatus = Literal["scheduled", "held", "cancelled"]
+VenueKind = Literal["in_person", "online", "hybrid"]
+AttendanceStatus = Literal["present", "in_attendance", "apologies", "absent"]
+ActionStatus = Literal["open", "closed"]
+Ref = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
+Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
+Short = Annotated[str, StringConstraints(strip_whitespace=True, max_length=300)]
+LongText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20000)]
+MinuteMarkdown = Annotated[str, StringConstraints(max_length=100_000)]
+RowId = Annotated[int, Field(ge=1, le=2**31 - 1)]
+
+
+class MeetingCreate(RequestModel):
+    title: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] = ""
+    starts_at: AwareDatetime
+    ends_at: AwareDatetime
+    venue_kind: VenueKind = "in_person"
+    venue: Short = ""
+    status: MeetingStatus = "scheduled"
+    use_template: bool = Field(default=False, description="Start the agenda from the standard template")
+
+
+class MeetingUpdate(PatchModel):
+    not_nullable: ClassVar = frozenset({"title", "starts_at", "ends_at", "venue_kind", "venue", "status"})
+    title: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] | None = None
+    starts_at: AwareDatetime | None = None
+    ends_at: AwareDatetime | None = None
+    venue_kind: VenueKind | None = None
+    venue: Short | None = None
+    status: MeetingStatus | None = None
+
+
+class MeetingRead(ReadModel):
+    id: int
+    group_id: int
+    title: str
+    starts_at: datetime
+    ends_at: datetime
+    venue_kind: VenueKind
+    venue: str
+    status: MeetingStatus
+    sequence: int
+    created_at: datetime
+    updated_at: datetime
+
+
+class AgendaItemCreate(RequestModel):
+    title: Title
+    ref: Ref | None = Field(default=None, description="Generated as CODE/MM/YY/NN when not given")
+    position: Annotated[int, Field(ge=1, le=999)] | None = None
+    lead_id: RowId | None = None
+    purpose: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] = ""
+    starts_at: AwareDatetime | None = None
+    pack_page: Annotated[int, Field(ge=1, le=100_000)] | None = None
+    confidential: bool = False
+
+
+class AgendaItemUpdate(PatchModel):
+    not_nullable: ClassVar = frozenset({"title", "ref", "position", "purpose", "confidential"})
+    title: Title | None = None
+    ref: Ref | None = None
+    position: Annotated[int, Field(ge=1, le=999)] | None = None
+    lead_id: RowId | None = None
+    purpose: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] | None = None
+    starts_at: AwareDatetime | None = None
+    pack_page: Annotated[int, Field(ge=1, le=100_000)] | None = None
+    confidential: bool | None = None
+
+
+class AgendaItemRead(ReadModel):
+    id: int
+    meeting_id: int
+    position: int
+    ref: str
+    title: str
+    lead_id: int | None
+    purpose: str
+    starts_at: datetime | None
+    pack_page: int | None
+    confidential: bool
+
+
+class AttendanceEntry(RequestModel):
+    stakeholder_id: RowId
+    status: AttendanceStatus
+    note: Annotated[str, StringConstraints(strip_whitespace=True, max_length=300)] = ""
+
+
+class AttendanceList(RequestModel):
+    items: Annotated[list[AttendanceEntry], Field(max_length=500)]
+
+
+class AttendanceRead(ReadModel):
+    stakeholder_id: int
+    stakeholder_name: str
+    status: AttendanceStatus
+    note: str
+
+
+class AttendanceListRead(ReadModel):
+    items: list[AttendanceRead]
+
+
+class MinuteEntry(RequestModel):
+    agenda_item_id: RowId
+    text: MinuteMarkdown
+
+
+class MinutesPut(RequestModel):
+    status: Literal["draft"] = "draft"
+    items: Annotated[list[MinuteEntry], Field(max_length=200)]
+
+
+class MinutesApprove(RequestModel):
+    approved_at_meeting_id: RowId
+
+
+class MinuteRead(ReadModel):
+    agenda_item_id: int
+    text: str
+    html: str
+
+
+class MinutesRead(ReadModel):
+    meeting_id: int
+    status: Literal["draft", "approved", "locked"]
+    version: int
+    approved_at_meeting_id: int | None
+    approved_at: datetime | None
+    written_by: str
+    items: list[MinuteRead]
+
+
+class MinutesVersionRead(ReadModel):
+    version: int
+    status: Literal["draft", "approved", "locked"]
+    approved_at_meeting_id: int | None
+    approved_at: datetime | None
+    written_by: str
+    created_at: datetime
+
+
+class DecisionCreate(RequestModel):
+    agenda_item_id: RowId | None = None
+    text: LongText
+    decided_on: date | None = None
+
+
+class DecisionRead(ReadModel):
+    id: int
+    group_id: int
+    meeting_id: int
+    agenda_item_id: int | None
+    text: str
+    decided_on: date
+
+
+class ActionCreate(RequestModel):
+    group_id: RowId
+    number: Annotated[int, Field(ge=1, le=1_000_000)] | None = None
+    meeting_id: RowId | None = None
+    agenda_item_id: RowId | None = None
+    text: LongText
+    owner_id: RowId | None = None
+    due_date: date | None = None
+    status: ActionStatus = "open"
+
+
+class ActionChange(PatchModel):
+    not_nullable: ClassVar = frozenset({"text", "status"})
+    text: LongText | None = None
+    owner_id: RowId | None = None
+    due_date: date | None = None
+    status: ActionStatus | None = None
+
+
+class ActionNoteCreate(RequestModel):
+    text: LongText
+    date: dt.date | None = None
+    close: bool = Field(default=False, description="Close the action with this update")
+
+
+class ActionNoteRead(ReadModel):
+    date: dt.date
+    text: str
+    author_id: int | None
+
+
+class ActionRead(ReadModel):
+    id: int
+    group_id: int
+    number: int
+    meeting_id: int | None
+    agenda_item_id: int | None
+    text: str
+    owner_id: int | None
+    owner_name: str | None
+    due_date: date | None
+    status: ActionStatus
+    closed_on: date | None
+    overdue: bool
+    updates: list[ActionNoteRead]
