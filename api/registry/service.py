@@ -256,7 +256,9 @@ def group_tree(session: Session) -> list[GroupNode]:
     counts = member_counts(session, [g.id for g in groups])
     nodes = {g.id: GroupNode(group=g, members=counts.get(g.id, 0)) for g in groups}
     roots: list[GroupNode] = []
-    for node in nodes.values():
+    # Boards first, then thematic and working groups, then Place groups; by name within each.
+    order = {kind: i for i, kind in enumerate(("partnership", "board", "thematic", "working", "place"))}
+    for node in sorted(nodes.values(), key=lambda n: (order.get(n.group.kind, 9), n.group.name.lower())):
         parent = nodes.get(node.group.parent_id)
         (parent.children if parent else roots).append(node)
     return roots
