@@ -27,6 +27,8 @@ class UserAccount(SQLModel, table=True):
     # Every token carries the generation it was issued under; bumping it (disable, password
     # change) invalidates every live token and session at once.
     token_generation: int = Field(default=1)
+    # Calendar feed links carry an HMAC of (account, this number); resetting bumps it.
+    feed_generation: int = Field(default=1, sa_column_kwargs={"server_default": "1"})
     last_sign_in_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
     version: int = Field(default=1, sa_column=_user_version)
     created_at: datetime | None = Field(default=None, sa_column=created_column())

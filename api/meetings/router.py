@@ -2,14 +2,20 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Request, Response, status
+from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
 from fastapi.responses import StreamingResponse
 
+from api import authz
+from api.audit import service as audit
+from api.auth import service as auth_service
+from api.auth.models import UserAccount
+from api.authz import Subject
+from api.core.errors import Unauthorized
 from api.core.http import check_if_match, conditional_get, etag_of
 from api.core.pagination import Page, PageDep, set_next_link
-from api.deps import GroupBusinessReader, SessionDep
-from api.meetings import actions, minutes, service
-from api.meetings.access import access_to
+from api.deps import GroupBusinessReader, Person, SessionDep, SettingsDep, current_subject, require
+from api.meetings import actions, calendar, minutes, service
+from api.meetings.access import access_to, roles_by_group
 from api.meetings.models import Action, Meeting
 from api.meetings.schemas import (
     ActionChange,
@@ -24,6 +30,7 @@ from api.meetings.schemas import (
     AttendanceList,
     AttendanceListRead,
     AttendanceRead,
+    CalendarLinks,
     DecisionCreate,
     DecisionRead,
     MeetingCreate,
@@ -35,7 +42,8 @@ from api.meetings.schemas import (
     MinutesRead,
     MinutesVersionRead,
 )
-from api.registry.service import get_or_404
+from api.registry.models import Group
+from api.registry.service import get_or_404, names_of
 
 router = APIRouter(tags=["meetings"])
 
@@ -57,8 +65,6 @@ def _created(request: Request, response: Response, entity, route: str, **params)
 def list_meetings(group_id: Id, request: Request, response: Response, session: SessionDep,
                   _: GroupBusinessReader, page: PageDep, upcoming: bool | None = None):
     """A group's meetings, newest first (`upcoming=true`: those still to come, soonest first)."""
-    from api.registry.models import Group
-
     get_or_404(session, Group, group_id, "group")
     rows, cursor = service.list_meetings(session, group_id=group_id, page=page, upcoming=upcoming)
     set_next_link(request, response, cursor)
@@ -69,8 +75,6 @@ def list_meetings(group_id: Id, request: Request, response: Response, session: S
              responses={409: {"description": "overlaps another meeting of the group"}})
 def create_meeting(group_id: Id, body: MeetingCreate, request: Request, response: Response, session: SessionDep,
                    subject: GroupBusinessReader):
-    from api.registry.models import Group
-
     group = get_or_404(session, Group, group_id, "group")
     meeting = service.create_meeting(session, access=access_to(session, subject, group.id), group=group,
                                      data=body.model_dump())
@@ -285,8 +289,6 @@ def create_action(body: ActionCreate, request: Request, response: Response, sess
 
 
 def _owner_name(session, action: Action) -> str | None:
-    from api.registry.service import names_of
-
     return names_of(session, [action.owner_id]).get(action.owner_id) if action.owner_id else None
 
 
@@ -314,3 +316,65 @@ def add_action_update(action_id: Id, body: ActionNoteCreate, session: SessionDep
     action, access = actions.get_action(session, subject=subject, action_id=action_id)
     actions.add_update(session, access=access, action=action, text=body.text, on=body.date, close=body.close)
     return _action_read(action, _owner_name(session, action), actions.updates_for(session, [action.id])[action.id])
+
+
+# Calendar feeds -------------------------------------------------------------------------------
+
+def feed_subject(request: Request, settings: SettingsDep, session: SessionDep,
+                 token: Annotated[str | None, Query(max_length=80, description="The person's feed token")] = None
+                 ) -> Subject:
+    """A bearer token as usual, or the person's secret feed token (calendar apps send no headers)."""
+    if token is None:
+        return current_subject(request, settings, session)
+    user = calendar.user_for_feed_token(session, settings, token)
+    if user is None:
+        raise Unauthorized("This calendar link is not valid; it may have been reset.")
+    return auth_service.user_subject(user)
+
+
+FeedReader = Annotated[Subject, Depends(require(authz.may_read_group_business, source=feed_subject))]
+ICS = {200: {"content": {"text/calendar": {}}, "description": "iCalendar (RFC 5545)"}}
+
+
+def _ics(body: str, filename: str) -> Response:
+    return Response(body, media_type="text/calendar; charset=utf-8",
+                    headers={"Content-Disposition": f'inline; filename="{filename}"', "Cache-Control": "private"})
+
+
+@router.get("/groups/{group_id}/meetings.ics", response_class=Response, responses=ICS)
+def group_calendar(group_id: Id, request: Request, session: SessionDep, _: FeedReader):
+    """Past and upcoming meetings of a group; cancelled ones say STATUS:CANCELLED."""
+    group = get_or_404(session, Group, group_id, "group")
+    return _ics(calendar.render(group.name, calendar.group_meetings(session, group.id), str(request.base_url)),
+                f"{group.slug}.ics")
+
+
+@router.get("/me/meetings.ics", response_class=Response, responses=ICS)
+def my_calendar(request: Request, session: SessionDep, subject: FeedReader):
+    """Meetings of every group the person sits on now."""
+    if subject.kind != "user":
+        raise Unauthorized("A personal calendar needs a person's token or feed link.")
+    rows = calendar.my_meetings(session, roles_by_group(session, subject).keys())
+    return _ics(calendar.render("My All Together Active meetings", rows, str(request.base_url)), "my-meetings.ics")
+
+
+def _links(request: Request, settings, user: UserAccount) -> CalendarLinks:
+    token = calendar.feed_token(settings, user)
+    return CalendarLinks(personal=str(request.url_for("my_calendar").include_query_params(token=token)),
+                         token=token)
+
+
+@router.get("/me/calendar", response_model=CalendarLinks)
+def my_calendar_links(request: Request, session: SessionDep, settings: SettingsDep, subject: Person):
+    """The secret link of my calendar feed (add `?token=` to any group's feed too)."""
+    return _links(request, settings, session.get(UserAccount, int(subject.id)))
+
+
+@router.post("/me/calendar/reset", response_model=CalendarLinks)
+def reset_my_calendar_links(request: Request, session: SessionDep, settings: SettingsDep, subject: Person):
+    """A new secret link; the old one stops working at once."""
+    user = session.get(UserAccount, int(subject.id))
+    user.feed_generation += 1
+    session.flush()
+    audit.record(session, actor=subject, action="calendar.reset", entity_type="user", entity_id=user.id)
+    return _links(request, settings, user)

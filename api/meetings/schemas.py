@@ -210,3 +210,8 @@ class ActionRead(ReadModel):
     closed_on: date | None
     overdue: bool
     updates: list[ActionNoteRead]
+
+
+class CalendarLinks(ReadModel):
+    personal: str = Field(description="My meetings feed, for calendar apps (keep it secret)")
+    token: str = Field(description="Add as ?token= to a group's meetings.ics feed")

@@ -1,0 +1,103 @@
+"""iCalendar (RFC 5545) feeds of meetings, and the secret links calendar apps use for them.
+
+Calendar apps cannot send bearer tokens, so a person's feeds are reachable with `?token=`: an
+HMAC of their account id and feed generation under the secret key. Nothing is stored; a reset
+bumps the generation, and every old link stops working.
+"""
+
+import hashlib
+import hmac
+from collections.abc import Iterable
+from datetime import UTC, datetime
+
+from sqlmodel import Session, select
+
+from api.auth.models import UserAccount
+from api.core.config import Settings
+from api.meetings.models import Meeting
+from api.registry.models import Group
+
+PRODID = "-//All Together Active//Stakeholder Dashboard//EN"
+
+
+def feed_token(settings: Settings, user: UserAccount) -> str:
+    mac = hmac.new(settings.secret_key.encode(), f"feed:{user.id}:{user.feed_generation}".encode(), hashlib.sha256)
+    return f"{user.id}.{mac.hexdigest()[:40]}"
+
+
+def user_for_feed_token(session: Session, settings: Settings, token: str) -> UserAccount | None:
+    user_id, _, _ = token.partition(".")
+    if not user_id.isdigit() or len(token) > 80:
+        return None
+    user = session.get(UserAccount, int(user_id))
+    if user is None or not user.is_active:
+        return None
+    return user if hmac.compare_digest(feed_token(settings, user), token) else None
+
+
+def _escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\r\n", "\\n").replace(
+        "\n", "\\n")
+
+
+def _fold(line: str) -> str:
+    """Lines longer than 75 octets continue on the next line after a space (RFC 5545 3.1)."""
+    raw = line.encode()
+    if len(raw) <= 75:
+        return line
+    parts, start = [], 0
+    while start < len(raw):
+        end = min(start + (75 if not parts else 74), len(raw))
+        while end < len(raw) and (raw[end] & 0xC0) == 0x80:  # never split a UTF-8 character
+            end -= 1
+        parts.append(raw[start:end].decode())
+        start = end
+    return "\r\n ".join(parts)
+
+
+def _utc(value: datetime) -> str:
+    return value.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+
+
+# Stable whatever address the feed was fetched from, so calendars never see duplicates.
+UID_DOMAIN = "stakeholder-dashboard.all-together-active"
+
+
+def _event(meeting: Meeting, group: Group, base_url: str) -> list[str]:
+    summary = f"{group.name}: {meeting.title}" if meeting.title else group.name
+    venue = meeting.venue or {"online": "Online", "hybrid": "Hybrid"}.get(meeting.venue_kind, "")
+    return [
+        "BEGIN:VEVENT",
+        f"UID:meeting-{meeting.id}@{UID_DOMAIN}",
+        f"DTSTAMP:{_utc(meeting.updated_at or meeting.created_at)}",
+        f"DTSTART:{_utc(meeting.starts_at)}",
+        f"DTEND:{_utc(meeting.ends_at)}",
+        f"SEQUENCE:{meeting.sequence}",
+        f"STATUS:{'CANCELLED' if meeting.status == 'cancelled' else 'CONFIRMED'}",
+        f"SUMMARY:{_escape(summary)}",
+        *([f"LOCATION:{_escape(venue)}"] if venue else []),
+        f"URL:{base_url.rstrip('/')}/meetings/{meeting.id}",
+        "END:VEVENT",
+    ]
+
+
+def render(name: str, rows: Iterable[tuple[Meeting, Group]], base_url: str) -> str:
+    lines = ["BEGIN:VCALENDAR", "VERSION:2.0", f"PRODID:{PRODID}", "CALSCALE:GREGORIAN", "METHOD:PUBLISH",
+             f"X-WR-CALNAME:{_escape(name)}"]
+    for meeting, group in rows:
+        lines.extend(_event(meeting, group, base_url))
+    lines.append("END:VCALENDAR")
+    return "".join(_fold(line) + "\r\n" for line in lines)
+
+
+def group_meetings(session: Session, group_id: int) -> list[tuple[Meeting, Group]]:
+    stmt = select(Meeting, Group).join(Group, Group.id == Meeting.group_id).where(Meeting.group_id == group_id)
+    return list(session.exec(stmt.order_by(Meeting.starts_at)).all())
+
+
+def my_meetings(session: Session, group_ids: Iterable[int]) -> list[tuple[Meeting, Group]]:
+    ids = list(group_ids)
+    if not ids:
+        return []
+    stmt = select(Meeting, Group).join(Group, Group.id == Meeting.group_id).where(Meeting.group_id.in_(ids))
+    return list(session.exec(stmt.order_by(Meeting.starts_at)).all())
