@@ -14,6 +14,7 @@ from api.meetings.models import (
     MinuteText,
 )
 from api.registry.models import Area, Group, Membership, Organisation, Stakeholder
+from api.search.models import SearchDocument
 
 __all__ = [
     "Action",
@@ -30,6 +31,7 @@ __all__ = [
     "MinutesVersion",
     "Organisation",
     "PartnerClient",
+    "SearchDocument",
     "Stakeholder",
     "UserAccount",
     "WebSession",

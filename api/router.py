@@ -9,12 +9,14 @@ from api.deps import RegistryReader
 from api.meetings.router import router as meetings_router
 from api.registry.popolo import stream_popolo
 from api.registry.router import router as registry_router
+from api.search.router import router as search_router
 
 api_router = APIRouter()
 api_router.include_router(registry_router)
 api_router.include_router(audit_router)
 api_router.include_router(auth_router)
 api_router.include_router(meetings_router)
+api_router.include_router(search_router)
 
 
 @api_router.get("/export/popolo", tags=["registry"], response_class=StreamingResponse,

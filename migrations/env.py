@@ -28,12 +28,20 @@ def run_migrations_online() -> None:
     else:
         _run(connectable)
 
+# Full-text search structures are the database's own (an FTS5 table and its shadow tables on
+# SQLite, an expression index on PostgreSQL), made by hand in the migration that adds search:
+# autogenerate must neither drop them nor try to model them.
+def _include_object(obj, name, type_, reflected, compare_to) -> bool:
+    return not (name or "").startswith(("search_fts", "ix_search_document_fts"))
+
+
 def _run(connection) -> None:
     context.configure(
         connection=connection,
         target_metadata=metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        include_object=_include_object,
     )
     with context.begin_transaction():
         context.run_migrations()

@@ -18,6 +18,7 @@ from api.meetings.access import GroupAccess, access_to, ensure_manager, member_g
 from api.meetings.models import Action, ActionUpdate, AgendaItem, Meeting
 from api.meetings.service import LONDON, visible_to
 from api.registry.models import Group, Stakeholder
+from api.search import service as search
 
 
 def _invalid(field: str, msg: str) -> InvalidInput:
@@ -64,7 +65,9 @@ def create_action(session: Session, *, subject: Subject, data: dict[str, Any]) -
     values = {**data, "number": number}
     if values.get("status") == "closed":
         values["closed_on"] = today()
-    return audit.add_entity(session, Action(**values), actor=subject, entity_type="action")
+    action = audit.add_entity(session, Action(**values), actor=subject, entity_type="action")
+    search.index_action(session, action)
+    return action
 
 
 def get_action(session: Session, *, subject: Subject, action_id: int) -> tuple[Action, GroupAccess]:
@@ -89,7 +92,9 @@ def update_action(session: Session, *, access: GroupAccess, action: Action, chan
         changes = {**changes, "closed_on": today()}
     elif changes.get("status") == "open":
         changes = {**changes, "closed_on": None}
-    return audit.change_entity(session, action, changes, actor=access.subject, entity_type="action")
+    audit.change_entity(session, action, changes, actor=access.subject, entity_type="action")
+    search.index_action(session, action)
+    return action
 
 
 def add_update(session: Session, *, access: GroupAccess, action: Action, text: str, on: date | None,
@@ -107,6 +112,7 @@ def add_update(session: Session, *, access: GroupAccess, action: Action, text: s
     if close and action.status != "closed":
         audit.change_entity(session, action, {"status": "closed", "closed_on": on}, actor=access.subject,
                             entity_type="action")
+    search.index_action(session, action)
     return note
 
 

@@ -19,6 +19,7 @@ from api.core.pagination import PageParams, paginate
 from api.meetings.access import GroupAccess, access_to, ensure_manager, member_groups
 from api.meetings.models import Action, AgendaItem, Attendance, Decision, Meeting, MinuteText
 from api.registry.models import Group, Stakeholder
+from api.search import service as search
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -184,7 +185,11 @@ def update_agenda_item(session: Session, *, access: GroupAccess, item: AgendaIte
         _check_item_time(session.get(Meeting, item.meeting_id), changes["starts_at"])
     if changes.get("ref"):
         _check_ref_free(session, item.meeting_id, changes["ref"], exclude_id=item.id)
-    return audit.change_entity(session, item, changes, actor=access.subject, entity_type="agenda_item")
+    before = (item.title, item.ref, item.confidential)
+    audit.change_entity(session, item, changes, actor=access.subject, entity_type="agenda_item")
+    if (item.title, item.ref, item.confidential) != before:
+        search.reindex_meeting(session, session.get(Meeting, item.meeting_id))
+    return item
 
 
 def delete_agenda_item(session: Session, *, access: GroupAccess, item: AgendaItem) -> None:
@@ -290,7 +295,9 @@ def record_decision(session: Session, *, access: GroupAccess, meeting: Meeting, 
     decided_on = data.get("decided_on") or meeting.starts_at.astimezone(LONDON).date()
     decision = Decision(group_id=meeting.group_id, meeting_id=meeting.id, agenda_item_id=item_id,
                         text=data["text"], decided_on=decided_on)
-    return audit.add_entity(session, decision, actor=access.subject, entity_type="decision")
+    audit.add_entity(session, decision, actor=access.subject, entity_type="decision")
+    search.index_decision(session, decision, session.get(AgendaItem, item_id) if item_id else None)
+    return decision
 
 
 def list_decisions(session: Session, *, subject: Subject, page: PageParams, group_id: int | None = None,

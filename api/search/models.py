@@ -1,0 +1,31 @@
+"""The search index: one row per searchable text, kept in step by the services that write them.
+
+Full-text indexing is by the database itself: an FTS5 table on SQLite, an expression GIN index
+on PostgreSQL (both created by the migration, outside this metadata).
+"""
+
+from datetime import datetime
+
+from sqlalchemy import Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from api.core.types import updated_column
+
+SEARCH_KINDS = ("minutes", "decision", "action", "document")
+
+
+class SearchDocument(SQLModel, table=True):
+    __tablename__ = "search_document"
+    __table_args__ = (UniqueConstraint("kind", "ref_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=20)
+    ref_id: int
+    group_id: int = Field(foreign_key="governance_group.id", index=True)
+    meeting_id: int | None = Field(default=None, foreign_key="meeting.id", index=True)
+    # Drafts and confidential items: only for the group's members (and admins).
+    members_only: bool = Field(default=False)
+    title: str = Field(max_length=300)
+    body: str = Field(default="", sa_type=Text)
+    url: str = Field(max_length=300)
+    updated_at: datetime | None = Field(default=None, sa_column=updated_column())
