@@ -6,6 +6,7 @@ a fresh database of its own on that server, runs against it and drops it at the 
 """
 
 import os
+import tempfile
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -54,8 +55,13 @@ def fresh_database(tmp_dir) -> Iterator[str]:
         admin.dispose()
 
 
+# Uploaded files go to a directory of this test run, never into the working tree.
+_STORAGE = tempfile.mkdtemp(prefix="ata-test-storage-")
+
+
 def make_settings(database_url: str, **overrides) -> Settings:
-    values = {"database_url": database_url, "env": "test", "secret_key": "test-secret-" + "x" * 32}
+    values = {"database_url": database_url, "env": "test", "secret_key": "test-secret-" + "x" * 32,
+              "storage_dir": _STORAGE}
     return Settings(_env_file=None, **(values | overrides))
 
 

@@ -22,6 +22,8 @@ class Settings(BaseSettings):
     # Fictional demo sign-ins only; demo data never loads in production.
     demo_password: str = "demo"  # noqa: S105
     storage_dir: Path = Path("./storage")
+    # Uploaded documents larger than this are refused with 413.
+    max_upload_mb: int = Field(default=25, ge=1, le=1024)
     # Echo SQL statements to the log; useful when chasing a slow page.
     sql_echo: bool = False
     db_pool_size: int = Field(default=5, ge=1, le=100)

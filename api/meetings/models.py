@@ -154,3 +154,21 @@ class ActionUpdate(SQLModel, table=True):
     text: str = Field(sa_type=Text)
     author_id: int | None = Field(default=None, foreign_key="stakeholder.id")
     created_at: datetime | None = Field(default=None, sa_column=created_column())
+
+
+class Document(SQLModel, table=True):
+    """A meeting pack, report or other file; the bytes live under ATA_STORAGE_DIR by hash."""
+
+    __tablename__ = "document"
+
+    id: int | None = Field(default=None, primary_key=True)
+    meeting_id: int = Field(foreign_key="meeting.id", index=True)
+    agenda_item_id: int | None = Field(default=None, foreign_key="agenda_item.id")
+    title: str = Field(max_length=300)
+    filename: str = Field(max_length=255)
+    content_type: str = Field(max_length=120)
+    size: int
+    sha256: str = Field(max_length=64, index=True)
+    confidential: bool = Field(default=False)
+    uploaded_by: str = Field(default="", max_length=254)
+    created_at: datetime | None = Field(default=None, sa_column=created_column())

@@ -2,19 +2,19 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
-from fastapi.responses import StreamingResponse
+from fastapi import APIRouter, Depends, File, Form, Path, Query, Request, Response, UploadFile, status
+from fastapi.responses import FileResponse, StreamingResponse
 
 from api import authz
 from api.audit import service as audit
 from api.auth import service as auth_service
 from api.auth.models import UserAccount
 from api.authz import Subject
-from api.core.errors import Unauthorized
+from api.core.errors import NotFound, Unauthorized
 from api.core.http import check_if_match, conditional_get, etag_of
 from api.core.pagination import Page, PageDep, set_next_link
 from api.deps import GroupBusinessReader, Person, SessionDep, SettingsDep, current_subject, require
-from api.meetings import actions, calendar, minutes, service
+from api.meetings import actions, calendar, documents, minutes, service
 from api.meetings.access import access_to, roles_by_group
 from api.meetings.models import Action, Meeting
 from api.meetings.schemas import (
@@ -33,6 +33,7 @@ from api.meetings.schemas import (
     CalendarLinks,
     DecisionCreate,
     DecisionRead,
+    DocumentRead,
     MeetingCreate,
     MeetingRead,
     MeetingUpdate,
@@ -378,3 +379,47 @@ def reset_my_calendar_links(request: Request, session: SessionDep, settings: Set
     session.flush()
     audit.record(session, actor=subject, action="calendar.reset", entity_type="user", entity_id=user.id)
     return _links(request, settings, user)
+
+
+# Documents ------------------------------------------------------------------------------------
+
+@router.post("/meetings/{meeting_id}/documents", response_model=DocumentRead, status_code=201,
+             responses={413: {"description": "larger than ATA_MAX_UPLOAD_MB"},
+                        415: {"description": "not a PDF, Office document, CSV or image (by content)"}})
+def upload_document(meeting_id: Id, request: Request, response: Response, session: SessionDep,
+                    settings: SettingsDep, subject: GroupBusinessReader,
+                    file: Annotated[UploadFile, File(description="The document")],
+                    title: Annotated[str | None, Form(max_length=300)] = None,
+                    agenda_item_id: Annotated[int | None, Form(ge=1, le=2**31 - 1)] = None,
+                    confidential: Annotated[bool, Form()] = False):
+    """A meeting pack or report, checked by size and by content; stored once per content."""
+    meeting, access = service.meeting_access(session, subject, meeting_id)
+    document = documents.add(session, settings, access=access, meeting=meeting, upload=file.file,
+                             filename=file.filename, title=title, agenda_item_id=agenda_item_id,
+                             confidential=confidential)
+    _created(request, response, document, "get_document", document_id=document.id)
+    return document
+
+
+@router.get("/meetings/{meeting_id}/documents", response_model=Page[DocumentRead])
+def list_documents(meeting_id: Id, session: SessionDep, subject: GroupBusinessReader):
+    meeting, access = service.meeting_access(session, subject, meeting_id)
+    return Page(items=documents.list_for_meeting(session, access=access, meeting_id=meeting.id), next_cursor=None)
+
+
+@router.get("/documents/{document_id}", response_model=DocumentRead)
+def get_document(document_id: Id, session: SessionDep, subject: GroupBusinessReader):
+    document, _ = documents.get_visible(session, subject=subject, document_id=document_id)
+    return document
+
+
+@router.get("/documents/{document_id}/content", response_class=FileResponse,
+            responses={200: {"content": {"application/octet-stream": {}}}})
+def download_document(document_id: Id, session: SessionDep, settings: SettingsDep, subject: GroupBusinessReader):
+    """The file itself, as an attachment (confidential ones to the group's members only)."""
+    document, _ = documents.get_visible(session, subject=subject, document_id=document_id)
+    path = documents.content_path(settings, document)
+    if not path.exists():
+        raise NotFound("The file of this document is missing from storage; ask an administrator.")
+    return FileResponse(path, media_type=document.content_type, filename=document.filename,
+                        headers={"Cache-Control": "private, no-store", "X-Content-Type-Options": "nosniff"})

@@ -215,3 +215,16 @@ class ActionRead(ReadModel):
 class CalendarLinks(ReadModel):
     personal: str = Field(description="My meetings feed, for calendar apps (keep it secret)")
     token: str = Field(description="Add as ?token= to a group's meetings.ics feed")
+
+
+class DocumentRead(ReadModel):
+    id: int
+    meeting_id: int
+    agenda_item_id: int | None
+    title: str
+    filename: str
+    content_type: str
+    size: int
+    sha256: str
+    confidential: bool
+    created_at: datetime

@@ -1,0 +1,160 @@
+"""Documents: uploads checked by size and by what the bytes are (not the name), stored once
+per content under ATA_STORAGE_DIR/<aa>/<bb>/<sha256>, served only to those who may see them."""
+
+import hashlib
+import os
+import re
+import tempfile
+import zipfile
+from pathlib import Path
+from typing import BinaryIO
+
+from sqlmodel import Session, select
+
+from api.audit import service as audit
+from api.core.config import Settings
+from api.core.errors import InvalidInput, NotFound, ProblemError
+from api.meetings.access import GroupAccess, access_to, ensure_manager
+from api.meetings.models import AgendaItem, Document, Meeting
+from api.search import service as search
+
+CHUNK = 1024 * 1024
+OOXML = {
+    "word/": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "xl/": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "ppt/": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+}
+
+
+class TooLarge(ProblemError):
+    status, slug = 413, "too-large"
+
+
+class UnsupportedType(ProblemError):
+    status, slug = 415, "unsupported-media-type"
+
+
+def _sniff(path: Path) -> str | None:
+    """The content type the bytes really are, for the kinds we accept; None otherwise."""
+    with path.open("rb") as handle:
+        head = handle.read(8192)
+    if head.startswith(b"%PDF-"):
+        return "application/pdf"
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "image/png"
+    if head.startswith(b"\xff\xd8\xff"):
+        return "image/jpeg"
+    if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
+        return "application/vnd.ms-office"  # legacy Word, Excel or PowerPoint
+    if head.startswith(b"PK\x03\x04"):
+        try:
+            with zipfile.ZipFile(path) as archive:
+                names = archive.namelist()
+        except zipfile.BadZipFile:
+            return None
+        if "[Content_Types].xml" in names:
+            for prefix, kind in OOXML.items():
+                if any(name.startswith(prefix) for name in names):
+                    return kind
+        return None
+    if head and b"\x00" not in head:
+        try:
+            sample = head.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            # The chunk may end inside a character; one more byte decides.
+            try:
+                sample = head[:-3].decode("utf-8-sig")
+            except UnicodeDecodeError:
+                return None
+        # Comma-separated lines of text; nothing that starts like markup (HTML, SVG, XML).
+        if "," in sample and ("\n" in sample or len(head) < 8192) and not sample.lstrip().startswith("<"):
+            return "text/csv"
+    return None
+
+
+def _safe_filename(name: str | None) -> str:
+    base = os.path.basename((name or "").replace("\\", "/"))
+    cleaned = re.sub(r"[^\w.\- ()]+", "_", base).strip(" .")[:200]
+    return cleaned or "document"
+
+
+def store(settings: Settings, upload: BinaryIO) -> tuple[str, int, str, Path]:
+    """Copy the upload to a temporary file beside the store, hashing and counting as it goes
+    (413 as soon as it is too large); then check its type (415) and move it into place."""
+    limit = settings.max_upload_mb * 1024 * 1024
+    root = Path(settings.storage_dir)
+    (root / "tmp").mkdir(parents=True, exist_ok=True)
+    digest, size = hashlib.sha256(), 0
+    # Closed by the `with` below; not deleted, because it is moved into place when it passes.
+    handle = tempfile.NamedTemporaryFile(dir=root / "tmp", delete=False)  # noqa: SIM115
+    temp = Path(handle.name)
+    try:
+        with handle:
+            while chunk := upload.read(CHUNK):
+                size += len(chunk)
+                if size > limit:
+                    raise TooLarge(f"The file is larger than the limit of {settings.max_upload_mb} MB.")
+                digest.update(chunk)
+                handle.write(chunk)
+        if size == 0:
+            raise InvalidInput("The file is empty.", errors=[{"loc": ["body", "file"], "msg": "empty file"}])
+        kind = _sniff(temp)
+        if kind is None:
+            raise UnsupportedType("Only PDF, Word, Excel, PowerPoint, CSV, PNG and JPEG files can be uploaded; "
+                                  "this file's content is none of those.")
+        sha = digest.hexdigest()
+        final = root / sha[:2] / sha[2:4] / sha
+        final.parent.mkdir(parents=True, exist_ok=True)
+        if final.exists():
+            temp.unlink()
+        else:
+            os.replace(temp, final)
+        return sha, size, kind, final
+    except BaseException:
+        temp.unlink(missing_ok=True)
+        raise
+
+
+def content_path(settings: Settings, document: Document) -> Path:
+    sha = document.sha256
+    return Path(settings.storage_dir) / sha[:2] / sha[2:4] / sha
+
+
+def add(session: Session, settings: Settings, *, access: GroupAccess, meeting: Meeting, upload: BinaryIO,
+        filename: str | None, title: str | None, agenda_item_id: int | None, confidential: bool) -> Document:
+    ensure_manager(session, access, "upload a document")
+    item = None
+    if agenda_item_id is not None:
+        item = session.get(AgendaItem, agenda_item_id)
+        if item is None or item.meeting_id != meeting.id:
+            raise InvalidInput("The request has invalid fields.", errors=[
+                {"loc": ["body", "agenda_item_id"], "msg": "not an agenda item of this meeting"}])
+    sha, size, kind, _ = store(settings, upload)
+    name = _safe_filename(filename)
+    document = Document(meeting_id=meeting.id, agenda_item_id=agenda_item_id, title=(title or name)[:300],
+                        filename=name, content_type=kind, size=size, sha256=sha,
+                        confidential=confidential or bool(item and item.confidential),
+                        uploaded_by=access.subject.label)
+    audit.add_entity(session, document, actor=access.subject, entity_type="document")
+    search.put(session, kind="document", ref_id=document.id, group_id=meeting.group_id, meeting_id=meeting.id,
+               members_only=document.confidential, title=document.title, body=document.filename,
+               url=f"/api/v1/documents/{document.id}/content")
+    return document
+
+
+def get_visible(session: Session, *, subject, document_id: int) -> tuple[Document, GroupAccess]:
+    document = session.get(Document, document_id)
+    if document is None:
+        raise NotFound(f"No document with id {document_id}.")
+    meeting = session.get(Meeting, document.meeting_id)
+    access = access_to(session, subject, meeting.group_id)
+    if document.confidential and not access.sees_members_only:
+        raise NotFound(f"No document with id {document_id}.")
+    return document, access
+
+
+def list_for_meeting(session: Session, *, access: GroupAccess, meeting_id: int) -> list[Document]:
+    stmt = select(Document).where(Document.meeting_id == meeting_id)
+    if not access.sees_members_only:
+        stmt = stmt.where(Document.confidential.is_(False))
+    return list(session.exec(stmt.order_by(Document.id)))
