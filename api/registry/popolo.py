@@ -78,7 +78,26 @@ def _array(session: Session, *parts) -> Iterator[str]:
             first = False
 
 
+def _coalesce(pieces: Iterator[str], size: int = 64 * 1024) -> Iterator[str]:
+    """Joins small pieces into chunks of about `size` characters: one ASGI message per row
+    would cost more than the rows themselves."""
+    buffer: list[str] = []
+    length = 0
+    for piece in pieces:
+        buffer.append(piece)
+        length += len(piece)
+        if length >= size:
+            yield "".join(buffer)
+            buffer, length = [], 0
+    if buffer:
+        yield "".join(buffer)
+
+
 def stream_popolo(engine: Engine) -> Iterator[str]:
+    return _coalesce(_document(engine))
+
+
+def _document(engine: Engine) -> Iterator[str]:
     """Yields the document in pieces; memory stays flat however large the registry is.
 
     Runs in its own read-only session because the body is sent after the request's session
