@@ -27,8 +27,29 @@ def _person_with_history(client, session):
     return person, seat, user, {"Authorization": f"Bearer {token}"}, {"Authorization": f"Bearer {admin_token}"}
 
 
+def _meeting_history(client, person, seat, me):
+    """As the group's secretary: a meeting they attend, an item they lead, minutes they write, an
+    action they own and update, a document they upload."""
+    meeting = client.post(f"/api/v1/groups/{seat.group_id}/meetings", headers=me, json={
+        "starts_at": "2024-05-01T10:00:00+01:00", "ends_at": "2024-05-01T12:00:00+01:00"}).json()
+    item = client.post(f"/api/v1/meetings/{meeting['id']}/agenda-items", headers=me,
+                       json={"title": "Falls prevention", "lead_id": person.id}).json()
+    client.put(f"/api/v1/meetings/{meeting['id']}/attendance", headers=me,
+               json={"items": [{"stakeholder_id": person.id, "status": "present"}]})
+    client.put(f"/api/v1/meetings/{meeting['id']}/minutes", headers=me,
+               json={"items": [{"agenda_item_id": item["id"], "text": "Strength and balance classes discussed."}]})
+    action = client.post("/api/v1/actions", headers=me, json={
+        "group_id": seat.group_id, "meeting_id": meeting["id"], "text": "Map classes", "owner_id": person.id}).json()
+    client.post(f"/api/v1/actions/{action['id']}/updates", headers=me, json={"text": "Mapping started"})
+    uploaded = client.post(f"/api/v1/meetings/{meeting['id']}/documents", headers=me,
+                           files={"file": ("plan.pdf", b"%PDF-1.7\n%%EOF\n", "application/pdf")})
+    assert uploaded.status_code == 201, uploaded.text
+    return meeting, item, action
+
+
 def test_export_holds_my_records(client, session):
     person, seat, _, me, admin = _person_with_history(client, session)
+    meeting, item, action = _meeting_history(client, person, seat, me)
     client.patch(f"/api/v1/stakeholders/{person.id}", json={"job_title": "Falls Prevention Lead"}, headers=admin)
     r = client.get("/api/v1/me/export", headers=me)
     assert r.status_code == 200
@@ -37,6 +58,10 @@ def test_export_holds_my_records(client, session):
     assert data["account"]["email"] == EMAIL and "password_hash" not in data["account"]
     assert data["stakeholder"]["name"] == NAME
     assert [m["id"] for m in data["memberships"]] == [seat.id]
+    assert [(a["meeting_id"], a["status"]) for a in data["attendance"]] == [(meeting["id"], "present")]
+    assert [i["id"] for i in data["agenda_items_led"]] == [item["id"]]
+    assert [a["id"] for a in data["actions_owned"]] == [action["id"]]
+    assert [n["text"] for n in data["action_updates_written"]] == ["Mapping started"]
     actions = {e["action"] for e in data["audit_events"]}
     assert {"stakeholder.create", "stakeholder.update", "auth.sign_in", "auth.sign_in_failed"} <= actions
     logged = client.get("/api/v1/audit-events?action=privacy.export", headers=admin).json()["items"]
@@ -56,6 +81,7 @@ def _all_text(engine) -> str:
 
 def test_anonymise_leaves_no_trace_and_keeps_records(client, session, engine):
     person, seat, _, me, admin = _person_with_history(client, session)
+    meeting, _, action = _meeting_history(client, person, seat, me)
     client.patch(f"/api/v1/stakeholders/{person.id}", json={"job_title": "Falls Prevention Lead"}, headers=admin)
     assert NAME.lower() in _all_text(engine)
 
@@ -69,6 +95,13 @@ def test_anonymise_leaves_no_trace_and_keeps_records(client, session, engine):
     seat_now = client.get(f"/api/v1/memberships/{seat.id}", headers=admin).json()
     assert seat_now["stakeholder_name"] == f"Former stakeholder {person.id}" and seat_now["role"] == "secretary"
     assert client.get("/api/v1/me", headers=me).status_code == 401
+    # The meeting record stays whole, under the neutral label.
+    kept = client.get(f"/api/v1/actions/{action['id']}", headers=admin).json()
+    assert kept["owner_name"] == f"Former stakeholder {person.id}" and kept["updates"][0]["text"] == "Mapping started"
+    minutes = client.get(f"/api/v1/meetings/{meeting['id']}/minutes", headers=admin).json()
+    assert minutes["written_by"] == f"Former stakeholder {person.id}"
+    attendance = client.get(f"/api/v1/meetings/{meeting['id']}/attendance", headers=admin).json()["items"]
+    assert attendance[0]["stakeholder_name"] == f"Former stakeholder {person.id}"
     events = client.get("/api/v1/audit-events?action=stakeholder.anonymise", headers=admin).json()["items"]
     assert events[0]["actor_label"] == "boss@example.org"
 
