@@ -7,6 +7,7 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import func, or_
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
 from api.audit import service as audit
@@ -193,14 +194,20 @@ def _cell(value: str) -> str:
     return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
 
-def carried_forward(session: Session, *, meeting: Meeting) -> list[Action]:
+def carried_forward(session: Session, *, subject: Subject, meeting: Meeting) -> list[tuple[Action, str | None]]:
     """The group's open actions set before this meeting (or outside any meeting): what its
-    action-log item reviews."""
+    action-log item reviews. Rows of (Action, owner name)."""
+    earlier = aliased(Meeting)
     stmt = (
-        select(Action)
-        .outerjoin(Meeting, Meeting.id == Action.meeting_id)
-        .where(Action.group_id == meeting.group_id, Action.status == "open")
-        .where(or_(Action.meeting_id.is_(None), Meeting.starts_at < meeting.starts_at))
+        _log_query(session, subject, owner_id=None, group_id=meeting.group_id, status="open", overdue=None)
+        .outerjoin(earlier, earlier.id == Action.meeting_id)
+        .where(or_(Action.meeting_id.is_(None), earlier.starts_at < meeting.starts_at))
         .order_by(Action.number)
     )
-    return list(session.exec(stmt))
+    return list(session.exec(stmt).all())
+
+
+def of_meeting(session: Session, *, subject: Subject, meeting_id: int) -> list[tuple[Action, str | None]]:
+    """Actions set at this meeting, by number, as rows of (Action, owner name)."""
+    stmt = _log_query(session, subject, owner_id=None, group_id=None, status=None, overdue=None)
+    return list(session.exec(stmt.where(Action.meeting_id == meeting_id).order_by(Action.number)).all())

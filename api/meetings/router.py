@@ -1,5 +1,6 @@
 """HTTP for meetings, agendas, attendance, minutes, decisions and the action log."""
 
+from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, File, Form, Path, Query, Request, Response, UploadFile, status
@@ -29,8 +30,10 @@ from api.meetings.schemas import (
     AgendaItemUpdate,
     AttendanceList,
     AttendanceListRead,
+    AttendanceRate,
     AttendanceRead,
     CalendarLinks,
+    ChairSummary,
     DecisionCreate,
     DecisionRead,
     DocumentRead,
@@ -42,8 +45,9 @@ from api.meetings.schemas import (
     MinutesPut,
     MinutesRead,
     MinutesVersionRead,
+    SummaryItem,
 )
-from api.registry.models import Group
+from api.registry.models import Group, Stakeholder
 from api.registry.service import get_or_404, names_of
 
 router = APIRouter(tags=["meetings"])
@@ -174,6 +178,24 @@ def put_attendance(meeting_id: Id, body: AttendanceList, session: SessionDep, su
     rows = service.replace_attendance(session, access=access, meeting=meeting,
                                       entries=[e.model_dump() for e in body.items])
     return _attendance_read(rows)
+
+
+@router.get("/groups/{group_id}/attendance", response_model=Page[AttendanceRate])
+def group_attendance(group_id: Id, session: SessionDep, _: GroupBusinessReader,
+                     since: Annotated[date | None, Query(description="Meetings from this date")] = None):
+    """Each person's attendance at the group's meetings: recorded, attended, rate."""
+    group = get_or_404(session, Group, group_id, "group")
+    rates = service.attendance_rates(session, group_id=group.id, since=since)
+    return Page(items=service.attendance_names(session, rates, by_group=False), next_cursor=None)
+
+
+@router.get("/stakeholders/{stakeholder_id}/attendance", response_model=Page[AttendanceRate])
+def person_attendance(stakeholder_id: Id, session: SessionDep, _: GroupBusinessReader,
+                      since: Annotated[date | None, Query(description="Meetings from this date")] = None):
+    """A person's attendance per group: recorded, attended, rate."""
+    get_or_404(session, Stakeholder, stakeholder_id, "stakeholder")
+    rates = service.attendance_rates(session, stakeholder_id=stakeholder_id, since=since)
+    return Page(items=service.attendance_names(session, rates, by_group=True), next_cursor=None)
 
 
 # Minutes ------------------------------------------------------------------------------------
@@ -317,6 +339,45 @@ def add_action_update(action_id: Id, body: ActionNoteCreate, session: SessionDep
     action, access = actions.get_action(session, subject=subject, action_id=action_id)
     actions.add_update(session, access=access, action=action, text=body.text, on=body.date, close=body.close)
     return _action_read(action, _owner_name(session, action), actions.updates_for(session, [action.id])[action.id])
+
+
+@router.get("/meetings/{meeting_id}/carried-forward", response_model=Page[ActionRead])
+def carried_forward(meeting_id: Id, session: SessionDep, subject: GroupBusinessReader):
+    """Open actions set before this meeting: what its action-log item reviews."""
+    meeting = service.get_meeting(session, meeting_id)
+    return Page(items=_action_rows(session, actions.carried_forward(session, subject=subject, meeting=meeting)),
+                next_cursor=None)
+
+
+def _action_rows(session, rows) -> list[ActionRead]:
+    notes = actions.updates_for(session, [a.id for a, _ in rows])
+    return [_action_read(a, name, notes[a.id]) for a, name in rows]
+
+
+def chair_summary(session, subject: Subject, meeting_id: int) -> ChairSummary:
+    """The items considered, decisions and actions of one meeting (shared with the web page)."""
+    meeting, access = service.meeting_access(session, subject, meeting_id)
+    facts = service.summary_facts(session, access=access, meeting=meeting)
+    try:
+        version = minutes.visible_version(session, access=access, meeting_id=meeting.id)
+        texts = {t["agenda_item_id"]: t["html"] for t in minutes.texts(session, access=access, minutes=version)}
+    except NotFound:
+        texts = {}
+    return ChairSummary(
+        meeting=MeetingRead.model_validate(meeting), group_name=facts["group"].name, attendance=facts["attendance"],
+        items=[SummaryItem(ref=i.ref, title=i.title, lead_name=facts["leads"].get(i.lead_id),
+                           minute_html=texts.get(i.id)) for i in facts["items"]],
+        decisions=[DecisionRead.model_validate(d) for d in facts["decisions"]],
+        actions=_action_rows(session, actions.of_meeting(session, subject=subject, meeting_id=meeting.id)),
+        carried_forward=_action_rows(session, actions.carried_forward(session, subject=subject, meeting=meeting)),
+    )
+
+
+@router.get("/meetings/{meeting_id}/summary", response_model=ChairSummary)
+def get_chair_summary(meeting_id: Id, session: SessionDep, subject: GroupBusinessReader):
+    """The chair's summary report: items considered (with their minutes), decisions, actions set
+    at the meeting and those carried forward, attendance counts."""
+    return chair_summary(session, subject, meeting_id)
 
 
 # Calendar feeds -------------------------------------------------------------------------------

@@ -228,3 +228,28 @@ class DocumentRead(ReadModel):
     sha256: str
     confidential: bool
     created_at: datetime
+
+
+class AttendanceRate(ReadModel):
+    id: int = Field(description="The stakeholder (group view) or the group (person view)")
+    name: str
+    recorded: int = Field(description="Meetings (not cancelled) with an attendance record for them")
+    attended: int = Field(description="Of those, present or in attendance")
+    rate: float | None
+
+
+class SummaryItem(ReadModel):
+    ref: str
+    title: str
+    lead_name: str | None
+    minute_html: str | None
+
+
+class ChairSummary(ReadModel):
+    meeting: MeetingRead
+    group_name: str
+    attendance: dict[str, int]
+    items: list[SummaryItem]
+    decisions: list[DecisionRead]
+    actions: list[ActionRead]
+    carried_forward: list[ActionRead]

@@ -313,3 +313,25 @@ def list_decisions(session: Session, *, subject: Subject, page: PageParams, grou
     if meeting_id is not None:
         stmt = stmt.where(Decision.meeting_id == meeting_id)
     return paginate(session, stmt, order=[Decision.decided_on, Decision.id], page=page, descending=True)
+
+
+def summary_facts(session: Session, *, access: GroupAccess, meeting: Meeting) -> dict[str, Any]:
+    """What the chair's summary shows, in a fixed number of queries: the items considered with
+    their leads, attendance counts, decisions; actions and minutes are added by their modules."""
+    items = agenda(session, access=access, meeting_id=meeting.id)
+    leads = dict(session.exec(select(Stakeholder.id, Stakeholder.name).where(
+        Stakeholder.id.in_({i.lead_id for i in items if i.lead_id}))).all()) if items else {}
+    counts = dict(session.exec(select(Attendance.status, func.count()).where(Attendance.meeting_id == meeting.id)
+                               .group_by(Attendance.status)).all())
+    decisions, _ = list_decisions(session, subject=access.subject, page=PageParams(limit=500, cursor=None),
+                                  meeting_id=meeting.id)
+    return {"items": items, "leads": leads, "attendance": {s: counts.get(s, 0) for s in
+                                                             ("present", "in_attendance", "apologies", "absent")},
+            "decisions": decisions, "group": session.get(Group, meeting.group_id)}
+
+
+def attendance_names(session: Session, rates: list[dict[str, Any]], *, by_group: bool) -> list[dict[str, Any]]:
+    ids = [r["id"] for r in rates]
+    model = Group if by_group else Stakeholder
+    names = dict(session.exec(select(model.id, model.name).where(model.id.in_(ids))).all()) if ids else {}
+    return sorted(({**r, "name": names.get(r["id"], "")} for r in rates), key=lambda r: r["name"].lower())

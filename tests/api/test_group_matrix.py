@@ -59,6 +59,10 @@ ROUTES = {
     ("GET", "/api/v1/documents/{document_id}"): (READ, {}),
     ("GET", "/api/v1/documents/{document_id}/content"): (READ, {}),
     ("GET", "/api/v1/search"): (READ, {"params": {"q": "agreed"}}),
+    ("GET", "/api/v1/groups/{group_id}/attendance"): (READ, {}),
+    ("GET", "/api/v1/stakeholders/{stakeholder_id}/attendance"): (READ, {}),
+    ("GET", "/api/v1/meetings/{meeting_id}/carried-forward"): (READ, {}),
+    ("GET", "/api/v1/meetings/{meeting_id}/summary"): (READ, {}),
 }
 
 
@@ -99,7 +103,8 @@ def world(production_app, session):  # noqa: F811
             "owner_id": people["member"][0].id}).json()
         document = c.post(f"/api/v1/meetings/{m1['id']}/documents", headers=admin,
                           files={"file": ("pack.pdf", PDF, "application/pdf")}).json()
-    ids = {"group_id": group.id, "meeting_id": m1["id"], "item_id": item["id"], "action_id": action["id"],
+    ids = {"group_id": group.id, "stakeholder_id": people["member"][0].id,
+           "meeting_id": m1["id"], "item_id": item["id"], "action_id": action["id"],
            "document_id": document["id"], "later_meeting_id": m2["id"]}
     return ids, headers
 

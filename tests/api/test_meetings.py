@@ -310,3 +310,61 @@ def test_action_log_costs_the_same_queries_for_more_actions(client, hcp, count_q
     with count_queries() as many:
         assert len(client.get("/api/v1/actions", headers=sec).json()["items"]) == 15
     assert many.count == few.count
+
+
+def test_attendance_rates_carried_forward_and_chair_summary(client, hcp, count_queries):
+    group, people = hcp
+    sec = people["secretary"][1]
+    jan, march = _meeting(client, group.id, sec), _meeting(client, group.id, sec, times=MARCH)
+    member, chair = people["member"][0].id, people["chair"][0].id
+    client.put(f"/api/v1/meetings/{jan['id']}/attendance", headers=sec, json={"items": [
+        {"stakeholder_id": member, "status": "present"}, {"stakeholder_id": chair, "status": "present"}]})
+    client.put(f"/api/v1/meetings/{march['id']}/attendance", headers=sec, json={"items": [
+        {"stakeholder_id": member, "status": "apologies"}, {"stakeholder_id": chair, "status": "in_attendance"}]})
+    rates = {r["name"]: r for r in client.get(f"/api/v1/groups/{group.id}/attendance").json()["items"]}
+    member_rate = rates["Hcp Member"]
+    assert (member_rate["recorded"], member_rate["attended"], member_rate["rate"]) == (2, 1, 0.5)
+    assert rates["Hcp Chair"]["rate"] == 1.0
+    mine = client.get(f"/api/v1/stakeholders/{member}/attendance").json()["items"]
+    assert [(r["name"], r["rate"]) for r in mine] == [("Test Health and Care Partnership", 0.5)]
+    since = client.get(f"/api/v1/groups/{group.id}/attendance?since=2024-02-01").json()["items"]
+    assert {r["name"]: r["recorded"] for r in since}["Hcp Member"] == 1
+
+    item = client.post(f"/api/v1/meetings/{jan['id']}/agenda-items", headers=sec,
+                       json={"title": "Finance", "lead_id": chair}).json()
+    set_in_jan = client.post("/api/v1/actions", headers=sec, json={
+        "group_id": group.id, "meeting_id": jan["id"], "agenda_item_id": item["id"], "text": "Report back"}).json()
+    closed = client.post("/api/v1/actions", headers=sec, json={
+        "group_id": group.id, "meeting_id": jan["id"], "text": "Done already", "status": "closed"}).json()
+    client.post("/api/v1/actions", headers=sec, json={"group_id": group.id, "meeting_id": march["id"],
+                                                      "text": "Set in March"})
+    forward = client.get(f"/api/v1/meetings/{march['id']}/carried-forward").json()["items"]
+    assert [a["id"] for a in forward] == [set_in_jan["id"]]  # open, earlier; not the closed or March one
+    assert closed["closed_on"]
+
+    client.put(f"/api/v1/meetings/{jan['id']}/minutes", headers=sec,
+               json={"items": [{"agenda_item_id": item["id"], "text": "Finance *noted*."}]})
+    client.post(f"/api/v1/meetings/{jan['id']}/decisions", headers=sec,
+                json={"agenda_item_id": item["id"], "text": "Budget approved."})
+    summary = client.get(f"/api/v1/meetings/{jan['id']}/summary", headers=sec).json()
+    assert summary["group_name"] == "Test Health and Care Partnership"
+    assert summary["attendance"] == {"present": 2, "in_attendance": 0, "apologies": 0, "absent": 0}
+    assert summary["items"] == [{"ref": "HCP/01/24/01", "title": "Finance", "lead_name": "Hcp Chair",
+                                 "minute_html": "<p>Finance <em>noted</em>.</p>\n"}]
+    assert [d["text"] for d in summary["decisions"]] == ["Budget approved."]
+    assert {a["text"] for a in summary["actions"]} == {"Report back", "Done already"}
+    # the draft minutes are not in an outsider's summary
+    outsider_view = client.get(f"/api/v1/meetings/{jan['id']}/summary", headers=people["outsider"][1]).json()
+    assert outsider_view["items"][0]["minute_html"] is None
+
+    with count_queries() as few:
+        client.get(f"/api/v1/meetings/{jan['id']}/summary", headers=sec)
+    for n in range(6):
+        extra = client.post(f"/api/v1/meetings/{jan['id']}/agenda-items", headers=sec,
+                            json={"title": f"Item {n}", "lead_id": member}).json()
+        client.post("/api/v1/actions", headers=sec, json={"group_id": group.id, "meeting_id": jan["id"],
+                                                          "agenda_item_id": extra["id"], "text": f"a{n}"})
+        client.post(f"/api/v1/meetings/{jan['id']}/decisions", headers=sec, json={"text": f"d{n}"})
+    with count_queries() as many:
+        client.get(f"/api/v1/meetings/{jan['id']}/summary", headers=sec)
+    assert many.count == few.count
