@@ -15,14 +15,13 @@ from api.core.errors import NotFound, Unauthorized
 from api.core.http import check_if_match, conditional_get, etag_of
 from api.core.pagination import Page, PageDep, set_next_link
 from api.deps import GroupBusinessReader, Person, SessionDep, SettingsDep, current_subject, require
-from api.meetings import actions, calendar, documents, minutes, service
+from api.meetings import actions, calendar, documents, minutes, service, summary
 from api.meetings.access import access_to, roles_by_group
-from api.meetings.models import Action, Meeting
+from api.meetings.models import Meeting
 from api.meetings.schemas import (
     ActionChange,
     ActionCreate,
     ActionNoteCreate,
-    ActionNoteRead,
     ActionRead,
     ActionStatus,
     AgendaItemCreate,
@@ -45,10 +44,9 @@ from api.meetings.schemas import (
     MinutesPut,
     MinutesRead,
     MinutesVersionRead,
-    SummaryItem,
 )
 from api.registry.models import Group, Stakeholder
-from api.registry.service import get_or_404, names_of
+from api.registry.service import get_or_404
 
 router = APIRouter(tags=["meetings"])
 
@@ -278,12 +276,6 @@ def list_decisions(request: Request, response: Response, session: SessionDep, su
 
 # Actions ------------------------------------------------------------------------------------
 
-def _action_read(action: Action, owner_name: str | None, notes) -> ActionRead:
-    return ActionRead(**action.model_dump(exclude={"version", "created_at", "updated_at"}), owner_name=owner_name,
-                      overdue=actions.is_overdue(action),
-                      updates=[ActionNoteRead(date=n.noted_on, text=n.text, author_id=n.author_id) for n in notes])
-
-
 @router.get("/actions", response_model=Page[ActionRead],
             responses={200: {"content": {"text/csv": {}}, "description": "JSON, or CSV with format=csv"}})
 def list_actions(request: Request, response: Response, session: SessionDep, subject: GroupBusinessReader,
@@ -299,7 +291,7 @@ def list_actions(request: Request, response: Response, session: SessionDep, subj
     rows, cursor = actions.list_actions(session, subject=subject, page=page, **filters)
     notes = actions.updates_for(session, [a.id for a, _ in rows])
     set_next_link(request, response, cursor)
-    return Page(items=[_action_read(a, name, notes[a.id]) for a, name in rows], next_cursor=cursor)
+    return Page(items=[summary.action_read(a, name, notes[a.id]) for a, name in rows], next_cursor=cursor)
 
 
 @router.post("/actions", response_model=ActionRead, status_code=201,
@@ -308,11 +300,7 @@ def create_action(body: ActionCreate, request: Request, response: Response, sess
                   subject: GroupBusinessReader):
     action = actions.create_action(session, subject=subject, data=body.model_dump())
     _created(request, response, action, "get_action", action_id=action.id)
-    return _action_read(action, _owner_name(session, action), [])
-
-
-def _owner_name(session, action: Action) -> str | None:
-    return names_of(session, [action.owner_id]).get(action.owner_id) if action.owner_id else None
+    return summary.one_action(session, action)
 
 
 @router.get("/actions/{action_id}", response_model=ActionRead)
@@ -320,7 +308,7 @@ def get_action(action_id: Id, request: Request, response: Response, session: Ses
                subject: GroupBusinessReader):
     action, _ = actions.get_action(session, subject=subject, action_id=action_id)
     conditional_get(request, response, action)
-    return _action_read(action, _owner_name(session, action), actions.updates_for(session, [action.id])[action.id])
+    return summary.one_action(session, action)
 
 
 @router.patch("/actions/{action_id}", response_model=ActionRead, responses=Precondition)
@@ -330,7 +318,7 @@ def update_action(action_id: Id, body: ActionChange, request: Request, response:
     check_if_match(request, action)
     action = actions.update_action(session, access=access, action=action, changes=body.changes())
     response.headers["ETag"] = etag_of(action)
-    return _action_read(action, _owner_name(session, action), actions.updates_for(session, [action.id])[action.id])
+    return summary.one_action(session, action)
 
 
 @router.post("/actions/{action_id}/updates", response_model=ActionRead, status_code=201)
@@ -338,46 +326,22 @@ def add_action_update(action_id: Id, body: ActionNoteCreate, session: SessionDep
     """A dated note by the owner, an officer of the group or an admin; `close: true` closes it."""
     action, access = actions.get_action(session, subject=subject, action_id=action_id)
     actions.add_update(session, access=access, action=action, text=body.text, on=body.date, close=body.close)
-    return _action_read(action, _owner_name(session, action), actions.updates_for(session, [action.id])[action.id])
+    return summary.one_action(session, action)
 
 
 @router.get("/meetings/{meeting_id}/carried-forward", response_model=Page[ActionRead])
 def carried_forward(meeting_id: Id, session: SessionDep, subject: GroupBusinessReader):
     """Open actions set before this meeting: what its action-log item reviews."""
     meeting = service.get_meeting(session, meeting_id)
-    return Page(items=_action_rows(session, actions.carried_forward(session, subject=subject, meeting=meeting)),
+    return Page(items=summary.action_rows(session, actions.carried_forward(session, subject=subject, meeting=meeting)),
                 next_cursor=None)
-
-
-def _action_rows(session, rows) -> list[ActionRead]:
-    notes = actions.updates_for(session, [a.id for a, _ in rows])
-    return [_action_read(a, name, notes[a.id]) for a, name in rows]
-
-
-def chair_summary(session, subject: Subject, meeting_id: int) -> ChairSummary:
-    """The items considered, decisions and actions of one meeting (shared with the web page)."""
-    meeting, access = service.meeting_access(session, subject, meeting_id)
-    facts = service.summary_facts(session, access=access, meeting=meeting)
-    try:
-        version = minutes.visible_version(session, access=access, meeting_id=meeting.id)
-        texts = {t["agenda_item_id"]: t["html"] for t in minutes.texts(session, access=access, minutes=version)}
-    except NotFound:
-        texts = {}
-    return ChairSummary(
-        meeting=MeetingRead.model_validate(meeting), group_name=facts["group"].name, attendance=facts["attendance"],
-        items=[SummaryItem(ref=i.ref, title=i.title, lead_name=facts["leads"].get(i.lead_id),
-                           minute_html=texts.get(i.id)) for i in facts["items"]],
-        decisions=[DecisionRead.model_validate(d) for d in facts["decisions"]],
-        actions=_action_rows(session, actions.of_meeting(session, subject=subject, meeting_id=meeting.id)),
-        carried_forward=_action_rows(session, actions.carried_forward(session, subject=subject, meeting=meeting)),
-    )
 
 
 @router.get("/meetings/{meeting_id}/summary", response_model=ChairSummary)
 def get_chair_summary(meeting_id: Id, session: SessionDep, subject: GroupBusinessReader):
     """The chair's summary report: items considered (with their minutes), decisions, actions set
     at the meeting and those carried forward, attendance counts."""
-    return chair_summary(session, subject, meeting_id)
+    return summary.chair_summary(session, subject, meeting_id)
 
 
 # Calendar feeds -------------------------------------------------------------------------------

@@ -1,0 +1,49 @@
+"""Read shapes assembled from several queries, shared by the API and the web pages: actions
+with their owners and updates, and the chair's summary report."""
+
+
+from sqlmodel import Session
+
+from api.authz import Subject
+from api.core.errors import NotFound
+from api.meetings import actions, minutes, service
+from api.meetings.models import Action
+from api.meetings.schemas import ActionNoteRead, ActionRead, ChairSummary, DecisionRead, MeetingRead, SummaryItem
+from api.registry.service import names_of
+
+
+def action_read(action: Action, owner_name: str | None, notes) -> ActionRead:
+    return ActionRead(**action.model_dump(exclude={"version", "created_at", "updated_at"}), owner_name=owner_name,
+                      overdue=actions.is_overdue(action),
+                      updates=[ActionNoteRead(date=n.noted_on, text=n.text, author_id=n.author_id) for n in notes])
+
+
+def one_action(session: Session, action: Action) -> ActionRead:
+    owner = names_of(session, [action.owner_id]).get(action.owner_id) if action.owner_id else None
+    return action_read(action, owner, actions.updates_for(session, [action.id])[action.id])
+
+
+def action_rows(session: Session, rows) -> list[ActionRead]:
+    notes = actions.updates_for(session, [a.id for a, _ in rows])
+    return [action_read(a, name, notes[a.id]) for a, name in rows]
+
+
+def chair_summary(session: Session, subject: Subject, meeting_id: int) -> ChairSummary:
+    """The items considered, decisions and actions of one meeting (shared with the web page)."""
+    meeting, access = service.meeting_access(session, subject, meeting_id)
+    facts = service.summary_facts(session, access=access, meeting=meeting)
+    try:
+        version = minutes.visible_version(session, access=access, meeting_id=meeting.id)
+        texts = {t["agenda_item_id"]: t["html"] for t in minutes.texts(session, access=access, minutes=version)}
+    except NotFound:
+        texts = {}
+    return ChairSummary(
+        meeting=MeetingRead.model_validate(meeting), group_name=facts["group"].name, attendance=facts["attendance"],
+        items=[SummaryItem(ref=i.ref, title=i.title, lead_name=facts["leads"].get(i.lead_id),
+                           minute_html=texts.get(i.id)) for i in facts["items"]],
+        decisions=[DecisionRead.model_validate(d) for d in facts["decisions"]],
+        actions=action_rows(session, actions.of_meeting(session, subject=subject, meeting_id=meeting.id)),
+        carried_forward=action_rows(session, actions.carried_forward(session, subject=subject, meeting=meeting)),
+    )
+
+
