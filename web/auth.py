@@ -84,6 +84,7 @@ def page_requires(rule):
 
 SignedIn = Annotated[Subject, Depends(page_requires(authz.is_person))]
 RegistryViewer = Annotated[Subject, Depends(page_requires(authz.may_read_registry))]
+GroupBusinessViewer = Annotated[Subject, Depends(page_requires(authz.may_read_group_business))]
 
 
 async def _presented_csrf(request: Request) -> str | None:

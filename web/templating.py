@@ -41,7 +41,18 @@ def _long_date(value: date | datetime | None) -> str:
     return f"{value.day} {value:%B %Y}"
 
 
+def _clock(value: datetime) -> str:
+    local = value.astimezone(LONDON)
+    return local.strftime("%-I:%M%p").lower().replace(":00", "")
+
+
+def _when(start: datetime, end: datetime) -> str:
+    """"16 January 2024, 2pm to 4:30pm" in UK time, whatever the server's zone."""
+    return f"{_long_date(start)}, {_clock(start)} to {_clock(end)}"
+
+
 templates.env.filters["long_date"] = _long_date
+templates.env.globals["when"] = _when
 
 
 def is_fragment_request(request: Request) -> bool:

@@ -9,6 +9,7 @@ import zipfile
 from pathlib import Path
 from typing import BinaryIO
 
+from fastapi.responses import FileResponse
 from sqlmodel import Session, select
 
 from api.audit import service as audit
@@ -158,3 +159,12 @@ def list_for_meeting(session: Session, *, access: GroupAccess, meeting_id: int) 
     if not access.sees_members_only:
         stmt = stmt.where(Document.confidential.is_(False))
     return list(session.exec(stmt.order_by(Document.id)))
+
+
+def file_response(settings: Settings, document: Document) -> FileResponse:
+    """The stored file as an attachment, never sniffed into something else by the browser."""
+    path = content_path(settings, document)
+    if not path.exists():
+        raise NotFound("The file of this document is missing from storage; ask an administrator.")
+    return FileResponse(path, media_type=document.content_type, filename=document.filename,
+                        headers={"Cache-Control": "private, no-store", "X-Content-Type-Options": "nosniff"})

@@ -11,7 +11,7 @@ from api.audit import service as audit
 from api.auth import service as auth_service
 from api.auth.models import UserAccount
 from api.authz import Subject
-from api.core.errors import NotFound, Unauthorized
+from api.core.errors import Unauthorized
 from api.core.http import check_if_match, conditional_get, etag_of
 from api.core.pagination import Page, PageDep, set_next_link
 from api.deps import GroupBusinessReader, Person, SessionDep, SettingsDep, current_subject, require
@@ -443,8 +443,4 @@ def get_document(document_id: Id, session: SessionDep, subject: GroupBusinessRea
 def download_document(document_id: Id, session: SessionDep, settings: SettingsDep, subject: GroupBusinessReader):
     """The file itself, as an attachment (confidential ones to the group's members only)."""
     document, _ = documents.get_visible(session, subject=subject, document_id=document_id)
-    path = documents.content_path(settings, document)
-    if not path.exists():
-        raise NotFound("The file of this document is missing from storage; ask an administrator.")
-    return FileResponse(path, media_type=document.content_type, filename=document.filename,
-                        headers={"Cache-Control": "private, no-store", "X-Content-Type-Options": "nosniff"})
+    return documents.file_response(settings, document)

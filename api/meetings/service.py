@@ -63,6 +63,10 @@ def get_meeting(session: Session, meeting_id: int) -> Meeting:
     return _get(session, Meeting, meeting_id, "meeting")
 
 
+def get_group(session: Session, group_id: int) -> Group:
+    return _get(session, Group, group_id, "group")
+
+
 def meeting_access(session: Session, subject: Subject, meeting_id: int) -> tuple[Meeting, GroupAccess]:
     meeting = get_meeting(session, meeting_id)
     return meeting, access_to(session, subject, meeting.group_id)
@@ -75,6 +79,15 @@ def list_meetings(session: Session, *, group_id: int, page: PageParams, upcoming
         stmt = stmt.where(Meeting.starts_at >= datetime.now(LONDON))
         return paginate(session, stmt, order=[Meeting.starts_at, Meeting.id], page=page)
     return paginate(session, stmt, order=[Meeting.starts_at, Meeting.id], page=page, descending=True)
+
+
+def meetings_around(session: Session, group_id: int, *, upcoming: int = 5, past: int = 10) -> tuple[list, list]:
+    """The next few meetings (soonest first) and the last few (latest first), for a group page."""
+    now = datetime.now(LONDON)
+    base = select(Meeting).where(Meeting.group_id == group_id)
+    coming = session.exec(base.where(Meeting.starts_at >= now).order_by(Meeting.starts_at).limit(upcoming)).all()
+    gone = session.exec(base.where(Meeting.starts_at < now).order_by(Meeting.starts_at.desc()).limit(past)).all()
+    return list(coming), list(gone)
 
 
 def _check_times(session: Session, group_id: int, starts_at: datetime, ends_at: datetime,

@@ -102,3 +102,23 @@ def test_admin_account_pages_are_accessible(page, person):
     assert page.get_by_role("status").get_by_text("Account created.").is_visible()
     assert page.get_by_role("cell", name="e2e.new@example.org", exact=True).is_visible()
     assert page.console_errors == []
+
+
+def test_meeting_page_and_chair_summary_are_accessible(page, client, session, app):
+    from tests.web.test_meeting_pages import _meeting_with_record
+
+    group, meeting, _ = _meeting_with_record(client, session, app, secretary_email="e2e.sec@example.org")
+    page.goto("/login")
+    page.get_by_label("Email").fill("e2e.sec@example.org")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.goto(f"/groups/{group.slug}")
+    page.get_by_role("link", name="16 January 2024: Quarterly").click()
+    assert page.get_by_role("heading", level=1).inner_text() == "Quarterly, 16 January 2024"
+    _accessible(page)
+    page.get_by_role("link", name="Chair's summary report (printable)").click()
+    assert page.get_by_text("Fund 10 classes.").is_visible()
+    _accessible(page)
+    page.emulate_media(media="print")
+    assert not page.locator("header.nhsuk-header").is_visible()
+    assert page.console_errors == []

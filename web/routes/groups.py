@@ -5,6 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Request
 
 from api.deps import SessionDep
+from api.meetings import service as meetings
 from api.registry import service as registry
 from web.auth import RegistryViewer
 from web.templating import render
@@ -31,5 +32,6 @@ def group_page(request: Request, session: SessionDep, _: RegistryViewer, slug: S
         "seats": registry.group_roster(session, group.id),
         "former_seats": registry.group_roster(session, group.id, ended=True) if former else [],
     }
+    context["upcoming"], context["past"] = meetings.meetings_around(session, group.id)
     # The "show former members" control swaps just the members section.
     return render(request, "pages/groups/detail.html", context, block="members")
