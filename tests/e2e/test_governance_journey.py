@@ -107,7 +107,7 @@ def test_admin_account_pages_are_accessible(page, person):
 def test_meeting_page_and_chair_summary_are_accessible(page, client, session, app):
     from tests.web.test_meeting_pages import _meeting_with_record
 
-    group, meeting, _ = _meeting_with_record(client, session, app, secretary_email="e2e.sec@example.org")
+    group, _, _ = _meeting_with_record(client, session, app, secretary_email="e2e.sec@example.org")
     page.goto("/login")
     page.get_by_label("Email").fill("e2e.sec@example.org")
     page.get_by_label("Password").fill(PASSWORD)
