@@ -5,6 +5,7 @@ import csv
 import io
 from datetime import date, timedelta
 
+import icalendar
 import pytest
 
 from api.auth import service as auth_service
@@ -145,6 +146,16 @@ def test_the_january_2024_hcp_meeting_recorded_completely(client, hcp):
 
     decisions = client.get(f"/api/v1/decisions?group_id={group.id}", headers=outside).json()["items"]
     assert [d["id"] for d in decisions] == [decision.json()["id"]]
+
+    # The calendar feed, read by a real iCalendar parser.
+    feed = icalendar.Calendar.from_ical(client.get(f"/api/v1/groups/{group.id}/meetings.ics", headers=outside).content)
+    starts = sorted(e.decoded("DTSTART").isoformat() for e in feed.walk("VEVENT"))
+    assert starts == ["2024-01-16T14:00:00+00:00", "2024-03-19T14:00:00+00:00"]
+    # Search finds the locked minutes, the decision and the actions for everyone signed in.
+    found = client.get("/api/v1/search", params={"q": "declarations"}, headers=outside).json()["items"]
+    assert [h["kind"] for h in found] == ["minutes"]
+    found = client.get("/api/v1/search", params={"q": "homelessness"}, headers=outside).json()["items"]
+    assert {h["kind"] for h in found} == {"action"}
 
 
 def test_only_officers_change_a_groups_business(client, hcp):
