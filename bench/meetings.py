@@ -41,11 +41,24 @@ WORDS = ("activity", "inactive", "walking", "cycling", "swimming", "falls", "pre
          "primary", "care", "social", "prescribing")
 
 
-def _paragraph(rng: random.Random, words: int = 45) -> str:
-    return " ".join(rng.choice(WORDS) for _ in range(words)).capitalize() + "."
+SYLLABLES = ("ka", "lo", "mi", "ne", "ru", "ta", "vo", "shi", "bar", "den", "fel", "gor", "han", "jis", "kel",
+             "mor", "pen", "rin", "sol", "tum")
 
 
-def seed(url: str, *, paragraphs: int, rng: random.Random) -> dict:
+def vocabulary(rng: random.Random, size: int = 5000) -> tuple[list[str], list[float]]:
+    """The theme words plus invented ones, with Zipf-like frequencies as in real minutes: a few
+    words are everywhere, most are rare."""
+    invented = {"".join(rng.choice(SYLLABLES) for _ in range(rng.randint(2, 4))) for _ in range(size * 2)}
+    words = list(WORDS) + sorted(invented - set(WORDS))[:size]
+    weights = [1 / (rank + 1) for rank in range(len(words))]
+    return words, weights
+
+
+def _paragraph(rng: random.Random, vocab: tuple[list[str], list[float]], words: int = 45) -> str:
+    return " ".join(rng.choices(vocab[0], weights=vocab[1], k=words)).capitalize() + "."
+
+
+def seed(url: str, *, paragraphs: int, rng: random.Random, vocab) -> dict:
     engine = create_engine(url)
     now = utcnow()
     stamp = {"created_at": now, "updated_at": now}
@@ -77,7 +90,7 @@ def seed(url: str, *, paragraphs: int, rng: random.Random) -> dict:
             db.execute(insert(AgendaItem), items[chunk:chunk + 20_000])
         for n in range(len(items)):
             meeting_id = n // items_per_meeting + 1
-            text = _paragraph(rng)
+            text = _paragraph(rng, vocab)
             texts.append({"minutes_version_id": meeting_id, "agenda_item_id": n + 1, "text": text})
             docs.append({"kind": "minutes", "ref_id": n + 1, "group_id": 1 + (meeting_id - 1) % groups,
                          "meeting_id": meeting_id, "members_only": n % 10 == 0, "title": f"Minutes BG/{n % 20 + 1}",
@@ -89,8 +102,9 @@ def seed(url: str, *, paragraphs: int, rng: random.Random) -> dict:
         db.execute(insert(Attendance), [{"meeting_id": 1, "stakeholder_id": n, "status": rng.choice(
             ["present", "in_attendance", "apologies", "absent"]), "note": ""} for n in range(1, 41)])
         db.execute(insert(Action), [{"group_id": 1, "number": n, "meeting_id": 1, "agenda_item_id": 1 + n % 20,
-                                     "text": _paragraph(rng, 12), "owner_id": rng.randint(1, 40), "status": "open",
-                                     "due_date": date(2020, 3, 1), **versioned} for n in range(1, 31)])
+                                     "text": _paragraph(rng, vocab, 12), "owner_id": rng.randint(1, 40),
+                                     "status": "open", "due_date": date(2020, 3, 1), **versioned}
+                                    for n in range(1, 31)])
         admin_id = db.execute(insert(UserAccount).returning(UserAccount.id), [{
             "email": "bench.admin@example.org", "password_hash": hash_secret("bench-password-1"), "is_admin": True,
             **versioned}]).scalar_one()
@@ -114,11 +128,14 @@ def run(args) -> dict:
     with fresh_database(args.database_url) as url:
         started = time.perf_counter()
         upgrade(url)
-        facts = seed(url, paragraphs=args.paragraphs, rng=rng)
+        vocab = vocabulary(rng)
+        facts = seed(url, paragraphs=args.paragraphs, rng=rng, vocab=vocab)
         seeded = time.perf_counter() - started
         admin = {"Authorization": f"Bearer {facts['tokens']['admin']}"}
         member = {"Authorization": f"Bearer {facts['tokens']['member']}"}
-        queries = [f"{rng.choice(WORDS)} {rng.choice(WORDS)}" for _ in range(200)]
+        # Words people search for: theme words and mid-frequency ones (every query finds something).
+        pool = vocab[0][:400]
+        queries = [f"{rng.choice(pool)} {rng.choice(pool)}" for _ in range(200)]
         opts = {"requests": args.requests, "concurrency": args.concurrency}
         with server(url) as (base, _):
             baseline = load(base, "bare constant JSON (baseline)", lambda n: "/bench/constant", **opts)
@@ -132,12 +149,15 @@ def run(args) -> dict:
                      **opts),
                 load(base, "GET /api/v1/search (one word, as you type)",
                      lambda n: f"/api/v1/search?q={queries[n % len(queries)][:4]}", headers=member, **opts),
+                load(base, "GET /api/v1/search (the commonest word: ranks most rows)",
+                     lambda n: f"/api/v1/search?q={vocab[0][0]}", headers=member, **opts),
                 load(base, "GET /api/v1/meetings/{id}/summary (20 items, 40 attendees, 30 actions)",
                      lambda n: "/api/v1/meetings/1/summary", headers=member, **opts),
                 load(base, "GET /meetings/{id} web page (same meeting)", lambda n: "/meetings/1",
                      headers={"Cookie": f"ata_session={facts['cookie']}"}, **opts),
             ]
     return {"database": "postgresql" if "postgresql" in url else "sqlite", "meetings": facts["meetings"],
+            "vocabulary": len(vocab[0]),
             "paragraphs": facts["paragraphs"], "seed_and_migrate_seconds": round(seeded, 1),
             "table": table(results, baseline), "errors": sum(r.errors for r in results)}
 
@@ -154,8 +174,9 @@ def main() -> int:
     if args.quick:
         args.paragraphs, args.requests = 2_000, 80
     report = run(args)
-    print(f"## Meetings benchmark ({report['database']}, {report['paragraphs']:,} minute paragraphs in "
-          f"{report['meetings']:,} meetings; seed+migrate {report['seed_and_migrate_seconds']} s)\n")
+    print(f"## Meetings benchmark ({report['database']}, {report['paragraphs']:,} minute paragraphs of 45 words "
+          f"from a {report['vocabulary']:,}-word Zipf vocabulary in {report['meetings']:,} meetings; "
+          f"seed+migrate {report['seed_and_migrate_seconds']} s)\n")
     print(report["table"])
     if args.json:
         args.json.write_text(json.dumps(report, indent=2))
