@@ -16,7 +16,7 @@ from api.auth import service as auth_service
 from api.auth.models import PartnerClient, UserAccount
 from api.authz import SYSTEM_SUBJECT
 from api.core.errors import Conflict
-from api.demo import data
+from api.demo import data, meetings
 from api.registry import service
 from api.registry.models import Area, Group, Membership, Organisation, Stakeholder
 
@@ -34,6 +34,7 @@ def load_demo(session: Session, *, password: str) -> dict[str, int]:
         "memberships": _memberships(session, people, groups),
         "accounts": _accounts(session, people, password),
         "clients": _partner_client(session, password),
+        "meetings": meetings.load(session, groups),
     }
 
 

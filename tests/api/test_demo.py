@@ -66,7 +66,7 @@ def test_data_is_the_same_every_time():
 def test_counts_and_structure(session, demo):
     assert demo == {"organisations": len(data.ORGANISATIONS), "groups": len(data.GROUPS),
                     "stakeholders": len(data.PEOPLE), "memberships": len(data.MEMBERSHIPS),
-                    "accounts": 3, "clients": 1}
+                    "accounts": 3, "clients": 1, "meetings": 3}
     assert _count(session, Organisation) >= 70
     assert _count(session, Stakeholder) >= 130
     groups = {g.code: g for g in session.exec(select(Group))}
@@ -134,3 +134,23 @@ def test_demo_sign_ins_work(anonymous_client, demo):
     wrong = anonymous_client.post("/api/v1/auth/token", data={
         "grant_type": "password", "username": "admin@example.org", "password": "not-the-password"})
     assert wrong.status_code == 400
+
+
+def test_demo_meetings_show_a_complete_record(anonymous_client, demo):
+    token = anonymous_client.post("/api/v1/auth/token", data={
+        "grant_type": "password", "username": data.MEMBER_EMAIL, "password": PASSWORD}).json()["access_token"]
+    headers = {"Authorization": f"Bearer {token}"}
+    hcp = next(g for g in anonymous_client.get("/api/v1/groups?kind=partnership", headers=headers).json()["items"]
+               if g["code"] == "HCP")
+    meetings = anonymous_client.get(f"/api/v1/groups/{hcp['id']}/meetings", headers=headers).json()["items"]
+    january = next(m for m in meetings if m["starts_at"].startswith("2024-01-16"))
+    items = anonymous_client.get(f"/api/v1/meetings/{january['id']}/agenda-items", headers=headers).json()["items"]
+    assert [i["ref"] for i in items] == [f"HCP/01/24/{n:02d}" for n in range(1, 10)]
+    minutes = anonymous_client.get(f"/api/v1/meetings/{january['id']}/minutes", headers=headers).json()
+    assert minutes["status"] == "approved" and len(minutes["items"]) == 9  # approved in March: public
+    statuses = {a["status"] for a in anonymous_client.get(f"/api/v1/meetings/{january['id']}/attendance",
+                                                          headers=headers).json()["items"]}
+    assert statuses == {"present", "in_attendance", "apologies", "absent"}
+    log = anonymous_client.get(f"/api/v1/actions?group_id={hcp['id']}", headers=headers).json()["items"]
+    assert [(a["number"], a["status"], a["overdue"]) for a in log] == [(35, "open", True), (40, "closed", False),
+                                                                       (42, "closed", False)]
