@@ -107,30 +107,33 @@ def _terms(q: str) -> list[str]:
     return terms
 
 
-def _sqlite_query(terms: list[str]) -> tuple[str, str]:
-    # Every word must match; the last may be the start of a word (as-you-type).
-    match = " ".join(f'"{t}"' for t in terms[:-1]) + f' "{terms[-1]}"*'
-    # Only constants are formatted into the SQL; the user's words travel as bound parameters.
-    sql = f"""
-        SELECT d.id, d.kind, d.ref_id, d.title, d.url, d.group_id, d.members_only,
-               bm25(search_fts, 4.0, 1.0) AS rank,
-               snippet(search_fts, 1, '{_OPEN}', '{_CLOSE}', '…', 16) AS snippet
-        FROM search_fts JOIN search_document d ON d.id = search_fts.rowid
-        WHERE search_fts MATCH :match"""  # noqa: S608
-    return sql, match.strip()
+# Ranking reads only the index; snippets are made afterwards for the page of rows returned, as
+# making one is far dearer than ranking one (and a common word matches most of the index).
+# Only constants are formatted into these statements; the user's words are bound parameters.
+_SQLITE_RANKED = """
+    SELECT d.id, d.kind, d.ref_id, d.title, d.url, d.group_id, d.members_only, bm25(search_fts, 4.0, 1.0) AS rank
+    FROM search_fts JOIN search_document d ON d.id = search_fts.rowid
+    WHERE search_fts MATCH :match"""
+_SQLITE_SNIPPETS = f"""
+    SELECT rowid AS id, snippet(search_fts, 1, '{_OPEN}', '{_CLOSE}', '…', 16) AS snippet
+    FROM search_fts WHERE search_fts MATCH :match AND rowid IN :ids"""  # noqa: S608
+# ts_rank grows with relevance; negated so that, as with bm25, lower sorts first.
+_POSTGRES_RANKED = """
+    SELECT d.id, d.kind, d.ref_id, d.title, d.url, d.group_id, d.members_only,
+           -ts_rank(to_tsvector('english', d.title || ' ' || d.body), q)::float8 AS rank
+    FROM search_document d, to_tsquery('english', :match) AS q
+    WHERE to_tsvector('english', d.title || ' ' || d.body) @@ q"""
+_POSTGRES_SNIPPETS = f"""
+    SELECT d.id, ts_headline('english', d.body, q,
+                             'StartSel={_OPEN}, StopSel={_CLOSE}, MaxWords=30, MinWords=12, MaxFragments=1') AS snippet
+    FROM search_document d, to_tsquery('english', :match) AS q WHERE d.id IN :ids"""  # noqa: S608
 
 
-def _postgres_query(terms: list[str]) -> tuple[str, str]:
-    match = " & ".join(f"{t}:*" if i == len(terms) - 1 else t for i, t in enumerate(terms))
-    # ts_rank grows with relevance; negated so that, as with bm25, lower sorts first.
-    sql = f"""
-        SELECT d.id, d.kind, d.ref_id, d.title, d.url, d.group_id, d.members_only,
-               -ts_rank(to_tsvector('english', d.title || ' ' || d.body), q)::float8 AS rank,
-               ts_headline('english', d.body, q,
-                           'StartSel={_OPEN}, StopSel={_CLOSE}, MaxWords=30, MinWords=12, MaxFragments=1') AS snippet
-        FROM search_document d, to_tsquery('english', :match) AS q
-        WHERE to_tsvector('english', d.title || ' ' || d.body) @@ q"""  # noqa: S608
-    return sql, match
+def _match(terms: list[str], dialect: str) -> str:
+    """Every word must match; the last may be the start of a word (as-you-type)."""
+    if dialect == "sqlite":
+        return (" ".join(f'"{t}"' for t in terms[:-1]) + f' "{terms[-1]}"*').strip()
+    return " & ".join(f"{t}:*" if i == len(terms) - 1 else t for i, t in enumerate(terms))
 
 
 def _highlight(snippet: str) -> str:
@@ -141,7 +144,8 @@ def search(session: Session, *, subject: Subject, q: str, limit: int = 20, curso
            kinds: list[str] | None = None) -> tuple[list[Hit], str | None]:
     terms = _terms(q)
     dialect = session.get_bind().dialect.name
-    inner, match = _sqlite_query(terms) if dialect == "sqlite" else _postgres_query(terms)
+    inner = _SQLITE_RANKED if dialect == "sqlite" else _POSTGRES_RANKED
+    match = _match(terms, dialect)
     params: dict[str, Any] = {"match": match, "limit": limit + 1}
     bind = []
     where = []
@@ -161,7 +165,12 @@ def search(session: Session, *, subject: Subject, q: str, limit: int = 20, curso
     condition = "WHERE " + " AND ".join(where) if where else ""
     sql = f"SELECT * FROM ({inner}) AS r {condition} ORDER BY r.rank, r.id LIMIT :limit"  # noqa: S608
     rows = session.execute(text(sql).bindparams(*bind), params).mappings().all()
-    hits = [Hit(kind=r["kind"], id=r["ref_id"], title=r["title"], snippet=_highlight(r["snippet"] or ""),
+    snippets = {}
+    if rows:
+        snippet_sql = text(_SQLITE_SNIPPETS if dialect == "sqlite" else _POSTGRES_SNIPPETS).bindparams(
+            bindparam("ids", expanding=True))
+        snippets = dict(session.execute(snippet_sql, {"match": match, "ids": [r["id"] for r in rows[:limit]]}).all())
+    hits = [Hit(kind=r["kind"], id=r["ref_id"], title=r["title"], snippet=_highlight(snippets.get(r["id"]) or ""),
                 url=r["url"], group_id=r["group_id"]) for r in rows[:limit]]
     if len(rows) <= limit:
         return hits, None

@@ -41,7 +41,7 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_search_document_meeting_id'), ['meeting_id'], unique=False)
     if op.get_bind().dialect.name == "sqlite":
         op.execute("CREATE VIRTUAL TABLE search_fts USING fts5(title, body, content='search_document', "
-                   "content_rowid='id', tokenize='porter unicode61 remove_diacritics 2')")
+                   "content_rowid='id', tokenize='porter unicode61 remove_diacritics 2', prefix='2 3 4')")
         op.execute("CREATE TRIGGER search_fts_insert AFTER INSERT ON search_document BEGIN "
                    "INSERT INTO search_fts(rowid, title, body) VALUES (new.id, new.title, new.body); END")
         op.execute("CREATE TRIGGER search_fts_delete AFTER DELETE ON search_document BEGIN "
