@@ -1,7 +1,8 @@
 """The search index: one row per searchable text, kept in step by the services that write them.
 
-Full-text indexing is by the database itself: an FTS5 table on SQLite, an expression GIN index
-on PostgreSQL (both created by the migration, outside this metadata).
+Full-text indexing is by the database itself: an FTS5 table on SQLite; on PostgreSQL a stored
+generated tsvector column `search_fts_vector` with a GIN index (both created by the migration,
+outside this metadata).
 """
 
 from datetime import datetime

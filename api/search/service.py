@@ -120,9 +120,9 @@ _SQLITE_SNIPPETS = f"""
 # ts_rank grows with relevance; negated so that, as with bm25, lower sorts first.
 _POSTGRES_RANKED = """
     SELECT d.id, d.kind, d.ref_id, d.title, d.url, d.group_id, d.members_only,
-           -ts_rank(to_tsvector('english', d.title || ' ' || d.body), q)::float8 AS rank
+           -ts_rank(d.search_fts_vector, q)::float8 AS rank
     FROM search_document d, to_tsquery('english', :match) AS q
-    WHERE to_tsvector('english', d.title || ' ' || d.body) @@ q"""
+    WHERE d.search_fts_vector @@ q"""
 _POSTGRES_SNIPPETS = f"""
     SELECT d.id, ts_headline('english', d.body, q,
                              'StartSel={_OPEN}, StopSel={_CLOSE}, MaxWords=30, MinWords=12, MaxFragments=1') AS snippet
