@@ -49,6 +49,15 @@ def fresh_database(server_url: str | None) -> Iterator[str]:
         admin.dispose()
 
 
+def analyze(url: str) -> None:
+    """Planner statistics after a bulk load, as autovacuum (PostgreSQL) or `PRAGMA optimize`
+    (SQLite) would have them in a running service; without them PostgreSQL guesses plans blind."""
+    engine = create_engine(url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        connection.execute(text("ANALYZE"))
+    engine.dispose()
+
+
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

@@ -30,7 +30,7 @@ from api.core.types import utcnow
 from api.meetings.models import Action, AgendaItem, Attendance, Meeting, MinutesVersion, MinuteText
 from api.registry.models import Group, Membership, Stakeholder
 from api.search.models import SearchDocument
-from bench.harness import SECRET, fresh_database, load, server, table
+from bench.harness import SECRET, analyze, fresh_database, load, server, table
 
 WORDS = ("activity", "inactive", "walking", "cycling", "swimming", "falls", "prevention", "strength", "balance",
          "older", "people", "children", "schools", "workplace", "wellbeing", "deprivation", "inequalities",
@@ -130,6 +130,7 @@ def run(args) -> dict:
         upgrade(url)
         vocab = vocabulary(rng)
         facts = seed(url, paragraphs=args.paragraphs, rng=rng, vocab=vocab)
+        analyze(url)
         seeded = time.perf_counter() - started
         admin = {"Authorization": f"Bearer {facts['tokens']['admin']}"}
         member = {"Authorization": f"Bearer {facts['tokens']['member']}"}

@@ -28,7 +28,7 @@ from api.core.migrations import upgrade
 from api.core.security import hash_secret
 from api.core.types import utcnow
 from api.registry.models import SECTORS, Group, Membership, Organisation, Stakeholder
-from bench.harness import SECRET, fresh_database, load, rss_kib, server, table
+from bench.harness import SECRET, analyze, fresh_database, load, rss_kib, server, table
 
 PLACES = ["E06000049", "E06000050", "E06000007", "E06000006", "E08000011", "E08000012", "E08000014",
           "E08000013", "E08000015"]
@@ -99,6 +99,7 @@ def run(args) -> dict:
         started = time.perf_counter()
         upgrade(url)
         facts = seed(url, stakeholders=args.stakeholders, groups=args.groups, memberships=args.memberships, rng=rng)
+        analyze(url)
         seeded = time.perf_counter() - started
         auth = {"Authorization": f"Bearer {_token(url, facts['admin_id'])}"}
         with server(url) as (base, process):
