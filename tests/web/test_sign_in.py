@@ -140,3 +140,15 @@ def test_htmx_requests_send_the_token_as_a_header(signed_in):
     assert f'hx-headers=\'{{"X-CSRF-Token": "{token}"}}\'' in page.text
     response = client.post("/logout", headers={"HX-Request": "true", "X-CSRF-Token": token}, follow_redirects=False)
     assert response.status_code == 303
+
+
+def test_another_sessions_csrf_token_is_refused(client_factory, person):
+    first, _ = person("first.browser@example.org")
+    second, _ = person("second.browser@example.org")
+    a, b = client_factory(), client_factory()
+    sign_in(a, first.email)
+    sign_in(b, second.email)
+    token_of_a = hidden_field(a.get("/").text, "csrf_token")
+    assert b.post("/logout", data={"csrf_token": token_of_a}, follow_redirects=False).status_code == 403
+    assert b.post("/logout", headers={"X-CSRF-Token": token_of_a}, follow_redirects=False).status_code == 403
+    assert b.get("/", follow_redirects=False).status_code == 200  # still signed in
