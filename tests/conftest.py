@@ -98,7 +98,11 @@ def _empty_tables(engine: Engine) -> None:
 @pytest.fixture
 def engine(app) -> Iterator[Engine]:
     yield app.state.engine
+    # A connection still checked out here is a session something forgot to close (e.g. a
+    # streamed body reading through the request's session): it would hold locks and hang.
+    checked_out = getattr(app.state.engine.pool, "checkedout", lambda: 0)()
     _empty_tables(app.state.engine)
+    assert checked_out == 0, f"{checked_out} database connection(s) left open by the test's requests"
 
 
 @pytest.fixture

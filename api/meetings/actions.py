@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from datetime import date
 from typing import Any
 
-from sqlalchemy import func, or_
+from sqlalchemy import Engine, func, or_
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
@@ -158,10 +158,21 @@ def list_actions(session: Session, *, subject: Subject, page: PageParams, owner_
 CSV_COLUMNS = ["group", "number", "action", "owner", "due_date", "status", "closed_on", "meeting_date", "updates"]
 
 
-def export_csv(session: Session, *, subject: Subject, owner_id: int | None = None, group_id: int | None = None,
+def export_csv(engine: Engine, *, subject: Subject, owner_id: int | None = None, group_id: int | None = None,
                status: str | None = None, overdue: bool | None = None, batch: int = 500) -> Iterator[str]:
     """The action log as CSV, streamed in batches (constant memory). A UTF-8 byte-order mark
-    first, so that Excel opens names with accents correctly."""
+    first, so that Excel opens names with accents correctly.
+
+    Reads in a session of its own, closed when the stream ends: the body is sent after the
+    request's own session has been closed.
+    """
+    with Session(engine) as session:
+        yield from _csv_rows(session, subject=subject, owner_id=owner_id, group_id=group_id, status=status,
+                             overdue=overdue, batch=batch)
+
+
+def _csv_rows(session: Session, *, subject: Subject, owner_id: int | None, group_id: int | None,
+              status: str | None, overdue: bool | None, batch: int) -> Iterator[str]:
     yield "\ufeff"
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")

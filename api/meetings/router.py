@@ -285,7 +285,7 @@ def list_actions(request: Request, response: Response, session: SessionDep, subj
     """The action log by group and number; `format=csv` streams the whole filtered log."""
     filters = {"owner_id": owner_id, "group_id": group_id, "status": status, "overdue": overdue}
     if format == "csv":
-        return StreamingResponse(actions.export_csv(session, subject=subject, **filters),
+        return StreamingResponse(actions.export_csv(request.app.state.engine, subject=subject, **filters),
                                  media_type="text/csv; charset=utf-8",
                                  headers={"Content-Disposition": 'attachment; filename="action-log.csv"'})
     rows, cursor = actions.list_actions(session, subject=subject, page=page, **filters)
