@@ -98,3 +98,14 @@ def may_update_action(subject: Subject, roles: frozenset[str], owner_id: int | N
     return may_manage_group_business(subject, roles) or (
         subject.stakeholder_id is not None and subject.stakeholder_id == owner_id
     )
+
+
+# Indicators -----------------------------------------------------------------------------------
+
+def may_read_indicators(subject: Subject) -> bool:
+    """Indicator metadata and values: people, and partner clients granted `indicators:read`."""
+    return may_read_registry(subject) or (subject.kind == "client" and "indicators:read" in subject.scopes)
+
+
+def may_manage_indicators(subject: Subject) -> bool:
+    return subject.is_admin

@@ -3,6 +3,7 @@
 import argparse
 import os
 import sys
+from pathlib import Path
 
 from api.core.config import Settings, get_settings
 
@@ -143,6 +144,33 @@ def cmd_clients_create(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_indicators_import(args: argparse.Namespace) -> int:
+    from api.authz import SYSTEM_SUBJECT
+    from api.core.errors import InvalidInput
+    from api.indicators import importer
+
+    settings = _settings()
+    _upgrade(settings)
+    data = Path(args.file).read_bytes()
+
+    def progress(line: int) -> None:
+        print(f"  checked {line:,} lines", file=sys.stderr, flush=True)
+
+    try:
+        result = _in_session(settings, lambda session: importer.import_csv(
+            session, actor=SYSTEM_SUBJECT, data=data, progress=progress))
+    except InvalidInput as exc:
+        print(f"ata: {exc.detail}", file=sys.stderr)
+        for error in exc.errors or []:
+            where = f"line {error['line']}" + (f", column {error['column']}" if error.get("column") else "")
+            print(f"  {where}: {error['msg']}", file=sys.stderr)
+        return 2
+    for warning in result["warnings"]:
+        print(f"warning: {warning}", file=sys.stderr)
+    print(f"{result['rows_written']} values written")
+    return 0
+
+
 def cmd_clients_revoke(args: argparse.Namespace) -> int:
     from sqlmodel import select
 
@@ -207,6 +235,11 @@ def build_parser() -> argparse.ArgumentParser:
     revoke = clients_commands.add_parser("revoke", help="revoke a client; its tokens stop working at once")
     revoke.add_argument("client_id")
     revoke.set_defaults(func=cmd_clients_revoke)
+    indicators = commands.add_parser("indicators", help="public-health indicator data")
+    indicators_commands = indicators.add_subparsers(dest="indicators_command", required=True)
+    load_values = indicators_commands.add_parser("import", help="import values from a CSV file (all or nothing)")
+    load_values.add_argument("file")
+    load_values.set_defaults(func=cmd_indicators_import)
     return parser
 
 

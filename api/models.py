@@ -3,6 +3,7 @@
 from api.audit.models import AuditEvent
 from api.auth.models import PartnerClient, UserAccount, WebSession
 from api.core.types import metadata
+from api.indicators.models import Indicator, IndicatorValue
 from api.meetings.models import (
     Action,
     ActionUpdate,
@@ -27,6 +28,8 @@ __all__ = [
     "Decision",
     "Document",
     "Group",
+    "Indicator",
+    "IndicatorValue",
     "Meeting",
     "Membership",
     "MinuteText",

@@ -76,3 +76,31 @@ def test_demo_load_twice_creates_nothing_the_second_time(db_env, capsys):
     assert second == dict.fromkeys(first, 0)
     assert _scalar(db_env, "SELECT count(*) FROM audit_event") == events
     assert _scalar(db_env, "SELECT count(*) FROM stakeholder") == first["stakeholders"]
+
+
+def test_indicators_import_from_the_command_line(tmp_path, capsys, monkeypatch):
+    from api.cli import main
+    from api.core.migrations import upgrade
+
+    url = f"sqlite:///{tmp_path / 'cli-indicators.db'}"
+    monkeypatch.setenv("ATA_DATABASE_URL", url)
+    monkeypatch.setenv("ATA_ENV", "test")
+    upgrade(url)
+    good = tmp_path / "values.csv"
+    good.write_text("indicator_id,area_code,period,value\nX1,E08000012,2022/23,1.5\n")
+    assert main(["indicators", "import", str(good)]) == 2  # the indicator does not exist yet
+    assert "no indicator 'X1'" in capsys.readouterr().err
+    from sqlalchemy import create_engine
+    from sqlmodel import Session
+
+    from api.indicators.models import Indicator
+
+    engine = create_engine(url)
+    with Session(engine) as session:
+        session.add(Indicator(id="X1", name="Test indicator", unit="percent", polarity="higher_is_better"))
+        session.commit()
+    engine.dispose()
+    assert main(["indicators", "import", str(good)]) == 0
+    assert "1 values written" in capsys.readouterr().out
+    assert main(["indicators", "import", str(good)]) == 0
+    assert "0 values written" in capsys.readouterr().out

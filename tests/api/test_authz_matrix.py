@@ -28,6 +28,8 @@ EXPECTED = {
     "may_read_audit_log": {"anonymous": SIGN_IN, "partner": DENY, "stakeholder": DENY, "admin": OK},
     "may_manage_accounts": {"anonymous": SIGN_IN, "partner": DENY, "stakeholder": DENY, "admin": OK},
     "is_person": {"anonymous": SIGN_IN, "partner": DENY, "stakeholder": OK, "admin": OK},
+    "may_read_indicators": {"anonymous": SIGN_IN, "partner": OK, "stakeholder": OK, "admin": OK},
+    "may_manage_indicators": {"anonymous": SIGN_IN, "partner": DENY, "stakeholder": DENY, "admin": OK},
     "may_read_group_business": {"anonymous": SIGN_IN, "partner": DENY, "stakeholder": OK, "admin": OK},
     "may_manage_own_sign_in": {"anonymous": SIGN_IN, "partner": DENY, "stakeholder": OK, "admin": OK},
 }

@@ -1,0 +1,194 @@
+"""Importing indicator values from CSV: every row validated first, then all written or none.
+
+Columns are ours (`indicator_id, area_code, period, breakdown, value, lower_ci, upper_ci,
+lower_ci_998, upper_ci_998, count, denominator, note`) or the Fingertips data-CSV names
+(`Indicator ID`, `Area Code`, `Time period`, `Sex`/`Category`, `Value`, `Lower CI 95.0 limit`,
+...). Other columns are ignored with a warning. Re-importing the same file changes nothing.
+"""
+
+import csv
+import io
+import math
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from sqlmodel import Session, select
+
+from api.audit import service as audit
+from api.authz import Subject
+from api.core.errors import InvalidInput
+from api.core.types import utcnow
+from api.indicators.models import Indicator, IndicatorValue
+from api.registry.models import Area
+
+FINGERTIPS = {
+    "indicator id": "indicator_id", "area code": "area_code", "time period": "period", "sex": "breakdown",
+    "category": "category", "value": "value", "lower ci 95.0 limit": "lower_ci", "upper ci 95.0 limit": "upper_ci",
+    "lower ci 99.8 limit": "lower_ci_998", "upper ci 99.8 limit": "upper_ci_998", "count": "count",
+    "denominator": "denominator", "value note": "note",
+}
+OURS = ("indicator_id", "area_code", "period", "breakdown", "value", "lower_ci", "upper_ci", "lower_ci_998",
+        "upper_ci_998", "count", "denominator", "note")
+REQUIRED = ("indicator_id", "area_code", "period")
+NUMBERS = ("value", "lower_ci", "upper_ci", "lower_ci_998", "upper_ci_998", "count", "denominator")
+MAX_ERRORS = 200
+
+
+def _columns(header: list[str], warnings: list[str]) -> dict[int, str]:
+    mapping = {}
+    for index, name in enumerate(header):
+        key = name.strip().lstrip("\ufeff")
+        field = key if key in OURS else FINGERTIPS.get(key.lower())
+        if field is None:
+            warnings.append(f"column '{key}' is not used and was ignored")
+        elif field in mapping.values():
+            warnings.append(f"column '{key}' repeats {field} and was ignored")
+        else:
+            mapping[index] = field
+    return mapping
+
+
+def _number(raw: str) -> float | None:
+    text = raw.strip().replace(",", "")
+    if not text:
+        return None
+    number = float(text)
+    if not math.isfinite(number):
+        raise ValueError(raw)
+    return number
+
+
+def parse(lines: Iterable[str], *, indicators: set[str], areas: set[str],
+          progress: Callable[[int], None] | None = None) -> tuple[list[dict[str, Any]], list[str]]:
+    """Rows ready to write and the warnings; InvalidInput with every error (up to 200) if any."""
+    reader = csv.reader(lines)
+    warnings: list[str] = []
+    errors: list[dict[str, Any]] = []
+    try:
+        header = next(reader)
+    except StopIteration:
+        raise InvalidInput("The file is empty.", errors=[{"line": 1, "column": None, "msg": "no header"}]) from None
+    except csv.Error as exc:
+        raise InvalidInput("The file is not valid CSV.",
+                           errors=[{"line": 1, "column": None, "msg": str(exc)}]) from None
+    mapping = _columns(header, warnings)
+    missing = [c for c in REQUIRED if c not in mapping.values()]
+    if missing:
+        raise InvalidInput("The header lacks required columns; is the file comma-separated?", errors=[
+            {"line": 1, "column": c, "msg": "required column missing"} for c in missing])
+    rows, seen = [], {}
+    line = 1
+    try:
+        for line, record in enumerate(reader, start=2):
+            if progress and line % 10_000 == 0:
+                progress(line)
+            if not any(cell.strip() for cell in record):
+                continue
+            row, row_errors = _row(record, mapping, indicators, areas, line)
+            key = (row.get("indicator_id"), row.get("area_code"), row.get("period"), row.get("breakdown"))
+            if not row_errors and key in seen:
+                row_errors.append({"line": line, "column": None, "msg": f"repeats line {seen[key]} (same indicator, "
+                                                                           "area, period and breakdown)"})
+            seen.setdefault(key, line)
+            errors.extend(row_errors)
+            if len(errors) >= MAX_ERRORS:
+                break
+            rows.append(row)
+    except csv.Error as exc:
+        errors.append({"line": line, "column": None, "msg": f"not valid CSV: {exc}"})
+    if errors:
+        raise InvalidInput(f"{len(errors)} problem(s) found; nothing was imported.", errors=errors[:MAX_ERRORS])
+    return rows, warnings
+
+
+def _row(record: list[str], mapping: dict[int, str], indicators: set[str], areas: set[str],
+         line: int) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    raw = {field: (record[i] if i < len(record) else "") for i, field in mapping.items()}
+    errors = []
+    row: dict[str, Any] = {"breakdown": "Persons", "note": ""}
+    for field, value in raw.items():
+        value = value.strip()
+        if field in NUMBERS:
+            try:
+                row[field] = _number(value)
+            except ValueError:
+                errors.append({"line": line, "column": field, "msg": f"'{value[:40]}' is not a number"})
+        elif field == "category":
+            if value:
+                row["breakdown"] = value
+        elif field == "breakdown":
+            row["breakdown"] = value or row["breakdown"]
+        else:
+            row[field] = value
+    for field, limit in (("indicator_id", 40), ("area_code", 9), ("period", 20), ("breakdown", 80), ("note", 300)):
+        if len(row.get(field) or "") > limit:
+            errors.append({"line": line, "column": field, "msg": f"longer than {limit} characters"})
+    if not row.get("indicator_id"):
+        errors.append({"line": line, "column": "indicator_id", "msg": "required"})
+    elif row["indicator_id"] not in indicators:
+        errors.append({"line": line, "column": "indicator_id", "msg": f"no indicator '{row['indicator_id'][:40]}'"})
+    if not row.get("area_code"):
+        errors.append({"line": line, "column": "area_code", "msg": "required"})
+    elif row["area_code"] not in areas:
+        errors.append({"line": line, "column": "area_code", "msg": f"unknown area '{row['area_code'][:20]}'"})
+    if not row.get("period"):
+        errors.append({"line": line, "column": "period", "msg": "required"})
+    errors += _check_numbers(row, line)
+    return row, errors
+
+
+def _check_numbers(row: dict[str, Any], line: int) -> list[dict[str, Any]]:
+    errors = []
+    for low, high in (("lower_ci", "upper_ci"), ("lower_ci_998", "upper_ci_998")):
+        lo, hi, value = row.get(low), row.get(high), row.get("value")
+        if lo is not None and hi is not None and lo > hi:
+            errors.append({"line": line, "column": low, "msg": f"{low} is above {high}"})
+        elif value is not None and ((lo is not None and value < lo) or (hi is not None and value > hi)):
+            errors.append({"line": line, "column": "value", "msg": f"outside its interval {low}..{high}"})
+    if row.get("denominator") is not None and row["denominator"] <= 0:
+        errors.append({"line": line, "column": "denominator", "msg": "must be above 0"})
+    if row.get("count") is not None and row["count"] < 0:
+        errors.append({"line": line, "column": "count", "msg": "cannot be negative"})
+    return errors
+
+
+def import_csv(session: Session, *, actor: Subject, data: bytes,
+               progress: Callable[[int], None] | None = None) -> dict[str, Any]:
+    """Validate the whole file, then insert new values and update changed ones; unchanged rows
+    are left alone (so their `updated_at`, which incremental sync reads, does not move)."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise InvalidInput("The file is not UTF-8 text.", errors=[
+            {"line": None, "column": None, "msg": "not UTF-8"}]) from None
+    indicators = set(session.exec(select(Indicator.id)).all())
+    areas = set(session.exec(select(Area.gss_code)).all())
+    rows, warnings = parse(io.StringIO(text, newline=""), indicators=indicators, areas=areas, progress=progress)
+    written = _write(session, rows)
+    if written:
+        now = utcnow()
+        for indicator in session.exec(select(Indicator).where(Indicator.id.in_({r["indicator_id"] for r in rows}))):
+            indicator.last_updated = now
+        session.flush()
+    audit.record(session, actor=actor, action="indicators.import", entity_type="indicator_value", entity_id=None,
+                 after={"rows": len(rows), "rows_written": written, "warnings": warnings[:20]})
+    return {"rows_written": written, "warnings": warnings}
+
+
+def _write(session: Session, rows: list[dict[str, Any]]) -> int:
+    written = 0
+    for indicator_id in sorted({r["indicator_id"] for r in rows}):
+        existing = {(v.area_code, v.period, v.breakdown): v for v in session.exec(
+            select(IndicatorValue).where(IndicatorValue.indicator_id == indicator_id))}
+        for row in (r for r in rows if r["indicator_id"] == indicator_id):
+            values = {field: row.get(field) for field in OURS if field != "note"} | {"note": row.get("note") or ""}
+            current = existing.get((row["area_code"], row["period"], row["breakdown"]))
+            if current is None:
+                session.add(IndicatorValue(**values))
+                written += 1
+            elif any(getattr(current, field) != value for field, value in values.items()):
+                for field, value in values.items():
+                    setattr(current, field, value)
+                written += 1
+        session.flush()
+    return written

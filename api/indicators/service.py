@@ -1,0 +1,108 @@
+"""Indicators: metadata, and values read with server-side filters, cursor pages or a stream."""
+
+import csv
+import io
+from collections.abc import Iterator, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Engine, func
+from sqlmodel import Session, select
+
+from api.audit import service as audit
+from api.authz import Subject
+from api.core.errors import Conflict, NotFound
+from api.core.pagination import PageParams, paginate
+from api.indicators.models import Indicator, IndicatorValue
+from api.indicators.schemas import VALUE_COLUMNS
+from api.registry.models import Area
+
+
+def get_indicator(session: Session, indicator_id: str) -> Indicator:
+    indicator = session.get(Indicator, indicator_id)
+    if indicator is None:
+        raise NotFound(f"There is no indicator with id '{indicator_id}'. GET /api/v1/indicators lists them.")
+    return indicator
+
+
+def list_indicators(session: Session, *, page: PageParams, theme: str | None = None):
+    stmt = select(Indicator)
+    if theme:
+        stmt = stmt.where(Indicator.theme == theme)
+    return paginate(session, stmt, order=[Indicator.id], page=page)
+
+
+def create_indicator(session: Session, *, actor: Subject, data: dict[str, Any]) -> Indicator:
+    if session.get(Indicator, data["id"]) is not None:
+        raise Conflict(f"An indicator with id '{data['id']}' already exists.")
+    return audit.add_entity(session, Indicator(**data), actor=actor, entity_type="indicator")
+
+
+def update_indicator(session: Session, *, actor: Subject, indicator: Indicator, changes: dict[str, Any]) -> Indicator:
+    return audit.change_entity(session, indicator, changes, actor=actor, entity_type="indicator")
+
+
+def _values_query(indicator_ids: Sequence[str] | None, areas: Sequence[str] | None, period: str | None,
+                  breakdown: str | None, modified_since: datetime | None):
+    stmt = select(IndicatorValue, Area.name).join(Area, Area.gss_code == IndicatorValue.area_code)
+    if indicator_ids:
+        stmt = stmt.where(IndicatorValue.indicator_id.in_(indicator_ids))
+    if areas:
+        stmt = stmt.where(IndicatorValue.area_code.in_(areas))
+    if period:
+        stmt = stmt.where(IndicatorValue.period == period)
+    if breakdown:
+        stmt = stmt.where(IndicatorValue.breakdown == breakdown)
+    if modified_since is not None:
+        stmt = stmt.where(IndicatorValue.updated_at > modified_since)
+    return stmt
+
+
+def list_values(session: Session, *, page: PageParams, indicator_ids: Sequence[str] | None = None,
+                areas: Sequence[str] | None = None, period: str | None = None, breakdown: str | None = None,
+                modified_since: datetime | None = None):
+    """Rows of (IndicatorValue, area name), in a stable order for cursor pages."""
+    stmt = _values_query(indicator_ids, areas, period, breakdown, modified_since)
+    return paginate(session, stmt, order=[IndicatorValue.id], page=page)
+
+
+def freshness(session: Session, indicator_ids: Sequence[str] | None) -> tuple[int, datetime | None]:
+    """How many values and when the newest changed: the validator for ETag and Last-Modified."""
+    stmt = select(func.count(IndicatorValue.id), func.max(IndicatorValue.updated_at))
+    if indicator_ids:
+        stmt = stmt.where(IndicatorValue.indicator_id.in_(indicator_ids))
+    count, newest = session.exec(stmt).one()
+    return count, newest
+
+
+def value_row(value: IndicatorValue, area_name: str) -> dict[str, Any]:
+    return {**value.model_dump(exclude={"id"}), "area_name": area_name}
+
+
+def _cell(value: Any) -> Any:
+    # Text that a spreadsheet would run as a formula is quoted (CSV injection).
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return "" if value is None else value
+
+
+def stream_csv(engine: Engine, *, batch: int = 2000, **filters: Any) -> Iterator[str]:
+    """All matching values as CSV in the API's column order, read in keyset batches in a session
+    of its own (the response is sent after the request's session has closed)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(VALUE_COLUMNS)
+    yield buffer.getvalue()
+    with Session(engine) as session:
+        cursor = None
+        while True:
+            rows, cursor = list_values(session, page=PageParams(limit=batch, cursor=cursor), **filters)
+            buffer.seek(0)
+            buffer.truncate()
+            for value, area_name in rows:
+                row = value_row(value, area_name)
+                writer.writerow([_cell(row[column]) for column in VALUE_COLUMNS])
+            yield buffer.getvalue()
+            session.expunge_all()  # keep memory flat however many rows stream past
+            if cursor is None:
+                return

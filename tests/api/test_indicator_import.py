@@ -1,0 +1,92 @@
+"""Importing indicator values: validate every row, write all or nothing, re-import is a no-op."""
+
+from sqlmodel import func, select
+
+from api.indicators.models import IndicatorValue
+from tests.api.test_indicators import INACTIVE
+
+HEADER = "indicator_id,area_code,period,breakdown,value,lower_ci,upper_ci,count,denominator,note\n"
+GOOD = HEADER + "".join(f"93014,{code},2022/23,Persons,{20 + n},{18 + n},{22 + n},{200 + n},1000,\n"
+                        for n, code in enumerate(["E08000012", "E08000015", "E06000049"]))
+
+
+def _import(client, text: str | bytes, name="values.csv"):
+    body = text.encode() if isinstance(text, str) else text
+    return client.post("/api/v1/indicators/import", files={"file": (name, body, "text/csv")})
+
+
+def _count(session) -> int:
+    session.expire_all()
+    return session.exec(select(func.count()).select_from(IndicatorValue)).one()
+
+
+def test_import_then_reimport_changes_nothing(client, session):
+    client.post("/api/v1/indicators", json=INACTIVE)
+    first = _import(client, GOOD)
+    assert first.status_code == 200 and first.json() == {"rows_written": 3, "warnings": []}
+    assert _count(session) == 3
+    again = _import(client, GOOD)
+    assert again.json()["rows_written"] == 0 and _count(session) == 3
+    changed = _import(client, GOOD.replace(",20,18,22,", ",21,18,22,"))
+    assert changed.json()["rows_written"] == 1
+    meta = client.get("/api/v1/indicators/93014").json()
+    assert meta["last_updated"] is not None
+
+
+def test_fingertips_headers_are_accepted_and_unknown_columns_warned(client, session):
+    client.post("/api/v1/indicators", json=INACTIVE)
+    fingertips = ("Indicator ID,Indicator Name,Area Code,Area Name,Sex,Age,Category Type,Category,Time period,Value,"
+                  "Lower CI 95.0 limit,Upper CI 95.0 limit,Count,Denominator,Value note\n"
+                  "93014,Inactive adults,E08000012,Liverpool,Persons,19+ yrs,,,2021/22,25.1,23.0,27.3,251,1000,\n"
+                  "93014,Inactive adults,E08000012,Liverpool,Persons,19+ yrs,Deprivation,Most deprived decile,"
+                  "2021/22,31.2,28.0,34.5,312,1000,\n")
+    result = _import(client, "\ufeff" + fingertips).json()
+    assert result["rows_written"] == 2
+    assert any("Indicator Name" in w for w in result["warnings"]) and any("Age" in w for w in result["warnings"])
+    rows = client.get("/api/v1/indicators/93014/data").json()["items"]
+    assert {r["breakdown"] for r in rows} == {"Persons", "Most deprived decile"}
+
+
+def test_every_bad_row_is_reported_and_nothing_is_written(client, session):
+    client.post("/api/v1/indicators", json=INACTIVE)
+    bad = HEADER + "\n".join([
+        "93014,E08000012,2022/23,Persons,20,18,22,200,1000,",          # 2: fine
+        "93014,E08000012,2022/23,Persons,20,18,22,200,1000,",          # 3: duplicate of line 2
+        "99999,E08000012,2022/23,Persons,20,18,22,200,1000,",          # 4: unknown indicator
+        "93014,W99999999,2022/23,Persons,20,18,22,200,1000,",          # 5: unknown area
+        "93014,E08000015,2022/23,Persons,twenty,18,22,200,1000,",      # 6: text in a number
+        "93014,E06000049,2022/23,Persons,20,25,22,200,1000,",          # 7: lower above upper
+        "93014,E06000050,2022/23,Persons,20,18,22,200,0,",             # 8: denominator 0
+        "93014,E06000007,,Persons,20,18,22,200,1000,",                 # 9: no period
+    ]) + "\n"
+    response = _import(client, bad)
+    assert response.status_code == 422
+    problems = {(e["line"], e["column"]) for e in response.json()["errors"]}
+    assert {(3, None), (4, "indicator_id"), (5, "area_code"), (6, "value"), (7, "lower_ci"), (8, "denominator"),
+            (9, "period")} <= problems
+    assert (2, None) not in problems
+    assert _count(session) == 0
+
+
+def test_malformed_files(client, session):
+    client.post("/api/v1/indicators", json=INACTIVE)
+    semicolons = _import(client, GOOD.replace(",", ";"))
+    assert semicolons.status_code == 422 and "comma-separated" in semicolons.json()["detail"]
+    assert _import(client, "").status_code == 422
+    assert _import(client, b"\xff\xfe\x00b\x00a\x00d").status_code == 422
+    assert _import(client, HEADER.replace("area_code,", "")).status_code == 422
+    injected = _import(client, HEADER + '93014,E08000012,2022/23,Persons,20,18,22,200,1000,"=HYPERLINK(""x"")"\n')
+    assert injected.status_code == 200
+    exported = client.get("/api/v1/indicators/93014/data?format=csv").text
+    assert "'=HYPERLINK" in exported  # neutralised on the way out
+    assert _count(session) == 1
+
+
+def test_only_admins_import_and_size_is_limited(client, app, person):
+    client.post("/api/v1/indicators", json=INACTIVE)
+    app.state.settings.max_upload_mb = 1
+    try:
+        big = _import(client, HEADER + "x" * (1024 * 1024 + 10))
+        assert big.status_code == 413
+    finally:
+        app.state.settings.max_upload_mb = 25

@@ -1,0 +1,121 @@
+"""Indicators through the API: metadata, values with filters, paging, CSV, caching, scopes."""
+
+import csv
+import io
+
+import pytest
+from sqlalchemy import insert
+
+from api.auth import service as auth_service
+from api.authz import SYSTEM_SUBJECT
+from api.indicators.models import IndicatorValue
+
+INACTIVE = {"id": "93014", "name": "Percentage of physically inactive adults", "unit": "percent",
+            "polarity": "lower_is_better", "theme": "Physical activity", "ci_method": "wilson",
+            "definition": "Adults doing less than 30 minutes of moderate activity a week.",
+            "breakdowns": ["Persons", "Male", "Female"], "source": "Active Lives Adult Survey"}
+PLACES = ["E06000049", "E06000050", "E06000007", "E06000006", "E08000011", "E08000012", "E08000014",
+          "E08000013", "E08000015"]
+
+
+@pytest.fixture
+def indicator(client, engine):
+    assert client.post("/api/v1/indicators", json=INACTIVE).status_code == 201
+    rows = [{"indicator_id": "93014", "area_code": code, "period": period, "breakdown": "Persons",
+             "value": 20 + n + i, "lower_ci": 18 + n + i, "upper_ci": 22 + n + i, "count": 200 + n,
+             "denominator": 1000, "note": "=HYPERLINK(\"http://evil.example\")" if n == 0 else ""}
+            for n, code in enumerate(PLACES) for i, period in enumerate(["2021/22", "2022/23"])]
+    with engine.begin() as connection:
+        connection.execute(insert(IndicatorValue), rows)
+    return INACTIVE
+
+
+@pytest.fixture
+def partner(client, session):
+    _, secret = auth_service.create_client(session, actor=SYSTEM_SUBJECT, name="Council Intelligence",
+                                           scopes="indicators:read")
+    _, other = auth_service.create_client(session, actor=SYSTEM_SUBJECT, name="Registry Only",
+                                          scopes="registry:read")
+    session.commit()
+
+    def token(client_id, client_secret):
+        r = client.post("/api/v1/auth/token", data={"grant_type": "client_credentials", "client_id": client_id,
+                                                    "client_secret": client_secret})
+        return {"Authorization": f"Bearer {r.json()['access_token']}"}
+
+    return token("council-intelligence", secret), token("registry-only", other)
+
+
+def test_metadata_and_values_with_filters(client, indicator, partner):
+    reader, _ = partner
+    meta = client.get("/api/v1/indicators/93014", headers=reader)
+    assert meta.status_code == 200 and meta.json()["polarity"] == "lower_is_better" and meta.headers["etag"]
+    assert [i["id"] for i in client.get("/api/v1/indicators", headers=reader).json()["items"]] == ["93014"]
+
+    latest = client.get("/api/v1/indicators/93014/data?period=2022/23", headers=reader).json()["items"]
+    assert len(latest) == 9 and {r["period"] for r in latest} == {"2022/23"}
+    liverpool = next(r for r in latest if r["area_code"] == "E08000012")
+    assert liverpool["area_name"] == "Liverpool" and liverpool["count"] == 205 and liverpool["denominator"] == 1000
+    two = client.get("/api/v1/indicators/93014/data?area=E08000012&area=E08000015", headers=reader).json()["items"]
+    assert {r["area_code"] for r in two} == {"E08000012", "E08000015"} and len(two) == 4
+    assert client.get("/api/v1/indicators/93014/data?breakdown=Female", headers=reader).json()["items"] == []
+    bulk = client.get("/api/v1/data?indicator=93014&period=2021/22", headers=reader).json()["items"]
+    assert len(bulk) == 9
+
+
+def test_paging_is_by_cursor_and_complete(client, indicator):
+    seen, cursor = [], None
+    while True:
+        params = {"limit": 5, **({"cursor": cursor} if cursor else {})}
+        page = client.get("/api/v1/indicators/93014/data", params=params)
+        seen += [(r["area_code"], r["period"]) for r in page.json()["items"]]
+        cursor = page.json()["next_cursor"]
+        if not cursor:
+            break
+        assert 'rel="next"' in page.headers["link"]
+    assert len(seen) == 18 == len(set(seen))
+
+
+def test_csv_streams_every_row_with_formulas_neutralised(client, indicator):
+    response = client.get("/api/v1/indicators/93014/data?format=csv")
+    assert response.headers["content-type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(response.text)))
+    assert len(rows) == 18 and rows[0].keys() >= {"indicator_id", "area_code", "area_name", "lower_ci", "note"}
+    assert rows[0]["note"].startswith("'=HYPERLINK")
+
+
+def test_conditional_requests_and_caching_headers(client, indicator, engine):
+    first = client.get("/api/v1/indicators/93014/data")
+    assert first.headers["cache-control"].startswith("private") and first.headers["last-modified"]
+    again = client.get("/api/v1/indicators/93014/data", headers={"If-None-Match": first.headers["etag"]})
+    assert again.status_code == 304
+    with engine.begin() as connection:
+        connection.execute(insert(IndicatorValue), [{"indicator_id": "93014", "area_code": "E92000001",
+                                                     "period": "2022/23", "breakdown": "Persons", "value": 22.3,
+                                                     "note": ""}])
+    changed = client.get("/api/v1/indicators/93014/data", headers={"If-None-Match": first.headers["etag"]})
+    assert changed.status_code == 200 and len(changed.json()["items"]) == 19
+
+
+def test_scopes_unknown_ids_and_bad_filters(client, anonymous_client, indicator, partner):
+    reader, registry_only = partner
+    assert client.get("/api/v1/indicators/99999/data", headers=reader).status_code == 404
+    assert "no indicator" in client.get("/api/v1/indicators/99999", headers=reader).json()["detail"].lower()
+    assert client.get("/api/v1/data?indicator=99999", headers=reader).status_code == 404
+    assert client.get("/api/v1/indicators/93014/data", headers=registry_only).status_code == 403
+    assert client.get("/api/v1/indicators/93014/data?area=Liverpool", headers=reader).status_code == 422
+    assert client.get("/api/v1/indicators/93014/data?format=xml", headers=reader).status_code == 422
+    assert client.post("/api/v1/indicators", json={**INACTIVE, "id": "1"}, headers=reader).status_code == 403
+    anonymous_client.headers.pop("Authorization", None)
+    assert anonymous_client.get("/api/v1/indicators").status_code == 401
+
+
+def test_indicator_metadata_validation(client, indicator):
+    assert client.post("/api/v1/indicators", json=INACTIVE).status_code == 409
+    assert client.post("/api/v1/indicators", json={**INACTIVE, "id": "x y"}).status_code == 422
+    assert client.post("/api/v1/indicators", json={**INACTIVE, "id": "2", "polarity": "up"}).status_code == 422
+    assert client.post("/api/v1/indicators", json={**INACTIVE, "id": "3", "extra": 1}).status_code == 422
+    etag = client.get("/api/v1/indicators/93014").headers["etag"]
+    assert client.patch("/api/v1/indicators/93014", json={"theme": "Activity"}).status_code == 200
+    assert client.patch("/api/v1/indicators/93014", json={"theme": "x"}, headers={"If-Match": etag}).status_code == 412
+    assert client.patch("/api/v1/indicators/93014", json={"unit": None}).status_code == 422
