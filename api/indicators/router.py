@@ -14,7 +14,7 @@ from api.core.http import check_if_match, conditional_get, etag_of
 from api.core.pagination import Page, PageDep, set_next_link
 from api.deps import SessionDep, require
 from api.indicators import importer, service
-from api.indicators.schemas import IndicatorCreate, IndicatorRead, IndicatorUpdate, ValueRead
+from api.indicators.schemas import Benchmark, IndicatorCreate, IndicatorRead, IndicatorUpdate, ValueRead
 from api.meetings.documents import TooLarge
 
 router = APIRouter(tags=["indicators"])
@@ -123,3 +123,16 @@ def import_values(request: Request, session: SessionDep, actor: IndicatorManager
     if len(data) > limit:
         raise TooLarge(f"The file is larger than the limit of {request.app.state.settings.max_upload_mb} MB.")
     return importer.import_csv(session, actor=actor, data=data)
+
+
+@router.get("/indicators/{indicator_id}/benchmark", response_model=Benchmark)
+def benchmark(indicator_id: IndicatorPath, session: SessionDep, _: IndicatorReader,
+              comparator: Annotated[str, Query(pattern=r"^[EWSN]\d{8}$")] = "E92000001",
+              period: Period = None, breakdown: Annotated[str, Query(max_length=80)] = "Persons"):
+    """Each area against the comparator (England by default) in one period (the comparator's
+    latest by default): `better` / `similar` / `worse` by the 95% CI and the polarity, `lower` /
+    `similar` / `higher` without a judgement, `not_compared` without the figures. See
+    docs/indicator-methods.md."""
+    indicator = service.get_indicator(session, indicator_id)
+    return service.benchmark(session, indicator=indicator, comparator=comparator, period=period,
+                             breakdown=breakdown)

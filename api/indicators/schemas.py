@@ -85,3 +85,28 @@ class ValueRead(ReadModel):
 
 
 VALUE_COLUMNS = list(ValueRead.model_fields)
+
+
+class ComparatorRead(ReadModel):
+    area_code: str
+    area_name: str
+    value: float | None
+
+
+class BenchmarkItem(ReadModel):
+    area_code: str
+    area_name: str
+    period: str
+    value: float | None
+    lower_ci: float | None
+    upper_ci: float | None
+    outcome: Literal["better", "similar", "worse", "not_compared", "higher", "lower"]
+
+
+class Benchmark(ReadModel):
+    indicator_id: str
+    polarity: Polarity
+    period: str | None
+    breakdown: str
+    comparator: ComparatorRead
+    items: list[BenchmarkItem]

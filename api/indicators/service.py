@@ -13,6 +13,7 @@ from api.audit import service as audit
 from api.authz import Subject
 from api.core.errors import Conflict, NotFound
 from api.core.pagination import PageParams, paginate
+from api.indicators.compare import outcome
 from api.indicators.models import Indicator, IndicatorValue
 from api.indicators.schemas import VALUE_COLUMNS
 from api.registry.models import Area
@@ -106,3 +107,33 @@ def stream_csv(engine: Engine, *, batch: int = 2000, **filters: Any) -> Iterator
             session.expunge_all()  # keep memory flat however many rows stream past
             if cursor is None:
                 return
+
+
+def latest_period(session: Session, indicator_id: str, area_code: str, breakdown: str) -> str | None:
+    """The newest period with a value for the comparator (periods sort as text: 2021/22 < 2022/23)."""
+    return session.exec(select(func.max(IndicatorValue.period)).where(
+        IndicatorValue.indicator_id == indicator_id, IndicatorValue.area_code == area_code,
+        IndicatorValue.breakdown == breakdown, IndicatorValue.value.is_not(None))).one()
+
+
+def benchmark(session: Session, *, indicator: Indicator, comparator: str, period: str | None,
+              breakdown: str) -> dict[str, Any]:
+    """Every area's value in one period against the comparator's, in two queries."""
+    period = period or latest_period(session, indicator.id, comparator, breakdown)
+    rows = session.exec(
+        select(IndicatorValue, Area.name).join(Area, Area.gss_code == IndicatorValue.area_code)
+        .where(IndicatorValue.indicator_id == indicator.id, IndicatorValue.period == period,
+               IndicatorValue.breakdown == breakdown)
+        .order_by(IndicatorValue.area_code)
+    ).all() if period else []
+    base = next((v for v, _ in rows if v.area_code == comparator), None)
+    area = session.get(Area, comparator)
+    return {
+        "indicator_id": indicator.id, "polarity": indicator.polarity, "period": period, "breakdown": breakdown,
+        "comparator": {"area_code": comparator, "area_name": area.name if area else "",
+                       "value": base.value if base else None},
+        "items": [{"area_code": v.area_code, "area_name": name, "period": v.period, "value": v.value,
+                   "lower_ci": v.lower_ci, "upper_ci": v.upper_ci,
+                   "outcome": outcome(indicator.polarity, base.value if base else None, v.lower_ci, v.upper_ci)}
+                  for v, name in rows if v.area_code != comparator],
+    }

@@ -119,3 +119,26 @@ def test_indicator_metadata_validation(client, indicator):
     assert client.patch("/api/v1/indicators/93014", json={"theme": "Activity"}).status_code == 200
     assert client.patch("/api/v1/indicators/93014", json={"theme": "x"}, headers={"If-Match": etag}).status_code == 412
     assert client.patch("/api/v1/indicators/93014", json={"unit": None}).status_code == 422
+
+
+def test_benchmark_against_england(client, indicator, engine):
+    with engine.begin() as connection:
+        connection.execute(insert(IndicatorValue), [
+            {"indicator_id": "93014", "area_code": "E92000001", "period": "2022/23", "breakdown": "Persons",
+             "value": 22.3, "lower_ci": 22.1, "upper_ci": 22.5, "note": ""},
+            {"indicator_id": "93014", "area_code": "E92000001", "period": "2021/22", "breakdown": "Persons",
+             "value": 25.0, "lower_ci": 24.8, "upper_ci": 25.2, "note": ""}])
+    result = client.get("/api/v1/indicators/93014/benchmark").json()
+    assert result["period"] == "2022/23" and result["comparator"] == {"area_code": "E92000001",
+                                                                       "area_name": "England", "value": 22.3}
+    by_area = {i["area_code"]: i["outcome"] for i in result["items"]}
+    # 2022/23 values are 21+n with CI 19+n..23+n; lower is better for inactivity.
+    assert by_area["E06000049"] == "similar"   # 21 (19..23) contains 22.3
+    assert by_area["E08000015"] == "worse"     # 29 (27..31): higher inactivity
+    assert "E92000001" not in by_area and len(by_area) == 9
+    older = client.get("/api/v1/indicators/93014/benchmark?period=2021/22").json()
+    assert older["comparator"]["value"] == 25.0
+    assert {i["outcome"] for i in older["items"]} >= {"better", "similar"}
+    nothing = client.get("/api/v1/indicators/93014/benchmark?comparator=E54000008").json()
+    assert nothing["period"] is None and nothing["items"] == []
+    assert client.get("/api/v1/indicators/nope/benchmark").status_code == 404
