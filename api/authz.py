@@ -109,3 +109,15 @@ def may_read_indicators(subject: Subject) -> bool:
 
 def may_manage_indicators(subject: Subject) -> bool:
     return subject.is_admin
+
+
+def may_read_outcomes(subject: Subject) -> bool:
+    """Place updates, pilots and the strategy dashboard: people, and partner clients granted
+    `outcomes:read`."""
+    return may_read_registry(subject) or (subject.kind == "client" and "outcomes:read" in subject.scopes)
+
+
+def may_report_outcomes(subject: Subject) -> bool:
+    """Who may try to report a Place's progress; which Places is decided per Place (admins, and
+    the officers of that Place's group) by the outcomes service."""
+    return subject.kind == "user" or subject.is_admin

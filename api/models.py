@@ -15,6 +15,7 @@ from api.meetings.models import (
     MinutesVersion,
     MinuteText,
 )
+from api.outcomes.models import PlaceUpdate
 from api.registry.models import Area, Group, Membership, Organisation, Stakeholder
 from api.search.models import SearchDocument
 
@@ -36,6 +37,7 @@ __all__ = [
     "MinutesVersion",
     "Organisation",
     "PartnerClient",
+    "PlaceUpdate",
     "SearchDocument",
     "Stakeholder",
     "UserAccount",

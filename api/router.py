@@ -8,6 +8,7 @@ from api.auth.router import router as auth_router
 from api.deps import RegistryReader
 from api.indicators.router import router as indicators_router
 from api.meetings.router import router as meetings_router
+from api.outcomes.router import router as outcomes_router
 from api.registry.popolo import stream_popolo
 from api.registry.router import router as registry_router
 from api.search.router import router as search_router
@@ -19,6 +20,7 @@ api_router.include_router(auth_router)
 api_router.include_router(meetings_router)
 api_router.include_router(search_router)
 api_router.include_router(indicators_router)
+api_router.include_router(outcomes_router)
 
 
 @api_router.get("/export/popolo", tags=["registry"], response_class=StreamingResponse,

@@ -1,0 +1,56 @@
+"""HTTP for Place updates and the strategy dashboard."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
+
+from api import authz
+from api.authz import Subject
+from api.core.pagination import Page, PageDep, set_next_link
+from api.deps import SessionDep, require
+from api.outcomes import service
+from api.outcomes.schemas import PlaceUpdateCreate, PlaceUpdateRead, StrategyDashboard
+from api.registry.service import get_place
+
+router = APIRouter(tags=["outcomes"])
+
+OutcomesReader = Annotated[Subject, Depends(require(authz.may_read_outcomes))]
+OutcomesReporter = Annotated[Subject, Depends(require(authz.may_report_outcomes))]
+GssPath = Annotated[str, Path(pattern=r"^[EWSN]\d{8}$")]
+
+
+def _read(update, place_name: str) -> PlaceUpdateRead:
+    return PlaceUpdateRead(**update.model_dump(), place_name=place_name)
+
+
+@router.get("/places/{gss_code}/updates", response_model=Page[PlaceUpdateRead])
+def place_updates(gss_code: GssPath, request: Request, response: Response, session: SessionDep,
+                  _: OutcomesReader, page: PageDep):
+    """A Place's updates, newest period first (its history)."""
+    place = get_place(session, gss_code)
+    rows, cursor = service.list_updates(session, page=page, place_code=place.gss_code)
+    set_next_link(request, response, cursor)
+    return Page(items=[_read(u, name) for u, name in rows], next_cursor=cursor)
+
+
+@router.post("/places/{gss_code}/updates", response_model=PlaceUpdateRead, status_code=201,
+             responses={409: {"description": "this Place already has an update for the period"}})
+def add_place_update(gss_code: GssPath, body: PlaceUpdateCreate, session: SessionDep, actor: OutcomesReporter):
+    """Report a Place's progress for a period (admins, and officers of the Place's group)."""
+    place = get_place(session, gss_code)
+    return _read(service.add_update(session, actor=actor, place=place, data=body.model_dump()), place.name)
+
+
+@router.get("/place-updates", response_model=Page[PlaceUpdateRead])
+def all_place_updates(request: Request, response: Response, session: SessionDep, _: OutcomesReader, page: PageDep,
+                      latest: Annotated[bool, Query(description="Only each Place's latest update")] = False):
+    rows, cursor = service.list_updates(session, page=page, latest=latest)
+    set_next_link(request, response, cursor)
+    return Page(items=[_read(u, name) for u, name in rows], next_cursor=cursor)
+
+
+@router.get("/dashboards/strategy", response_model=StrategyDashboard)
+def strategy_dashboard(session: SessionDep, _: OutcomesReader):
+    """Progress to the 150,000 more-active target, in total, by Place and over time, with how the
+    figure is derived; live counts of stakeholders, organisations and groups."""
+    return service.strategy(session)
