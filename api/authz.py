@@ -121,3 +121,7 @@ def may_report_outcomes(subject: Subject) -> bool:
     """Who may try to report a Place's progress; which Places is decided per Place (admins, and
     the officers of that Place's group) by the outcomes service."""
     return subject.kind == "user" or subject.is_admin
+
+
+def may_manage_pilots(subject: Subject) -> bool:
+    return subject.is_admin

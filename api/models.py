@@ -15,7 +15,7 @@ from api.meetings.models import (
     MinutesVersion,
     MinuteText,
 )
-from api.outcomes.models import PlaceUpdate
+from api.outcomes.models import Pilot, PilotStatusChange, PlaceUpdate
 from api.registry.models import Area, Group, Membership, Organisation, Stakeholder
 from api.search.models import SearchDocument
 
@@ -37,6 +37,8 @@ __all__ = [
     "MinutesVersion",
     "Organisation",
     "PartnerClient",
+    "Pilot",
+    "PilotStatusChange",
     "PlaceUpdate",
     "SearchDocument",
     "Stakeholder",

@@ -16,7 +16,7 @@ from api.auth import service as auth_service
 from api.auth.models import PartnerClient, UserAccount
 from api.authz import SYSTEM_SUBJECT
 from api.core.errors import Conflict
-from api.demo import data, meetings
+from api.demo import data, meetings, pilots
 from api.registry import service
 from api.registry.models import Area, Group, Membership, Organisation, Stakeholder
 
@@ -35,6 +35,7 @@ def load_demo(session: Session, *, password: str) -> dict[str, int]:
         "accounts": _accounts(session, people, password),
         "clients": _partner_client(session, password),
         "meetings": meetings.load(session, groups),
+        "pilots": pilots.load(session),
     }
 
 

@@ -1,8 +1,8 @@
-"""Outcomes: each Place's periodic update towards the 150,000 more-active target."""
+"""Outcomes: each Place's periodic update towards the 150,000 more-active target, and pilots."""
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import Text, UniqueConstraint
+from sqlalchemy import JSON, Column, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from api.core.types import created_column, updated_column, version_column
@@ -30,3 +30,37 @@ class PlaceUpdate(SQLModel, table=True):
     version: int = Field(default=1, sa_column=_update_version)
     created_at: datetime | None = Field(default=None, sa_column=created_column())
     updated_at: datetime | None = Field(default=None, sa_column=updated_column())
+
+
+PILOT_STATUSES = ("testing", "learning", "scaling", "closed")
+
+_pilot_version = version_column()
+
+
+class Pilot(SQLModel, table=True):
+    """A test-learn-scale pilot; `measures` are its reported outcome figures."""
+
+    __tablename__ = "pilot"
+    __mapper_args__ = {"version_id_col": _pilot_version}
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=200, unique=True)
+    summary: str = Field(default="", sa_type=Text)
+    pathway: str = Field(default="", max_length=100, index=True)
+    status: str = Field(max_length=20, index=True)
+    place_codes: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    partner_ids: list[int] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    measures: list[dict] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    version: int = Field(default=1, sa_column=_pilot_version)
+    created_at: datetime | None = Field(default=None, sa_column=created_column())
+    updated_at: datetime | None = Field(default=None, sa_column=updated_column())
+
+
+class PilotStatusChange(SQLModel, table=True):
+    __tablename__ = "pilot_status_change"
+
+    id: int | None = Field(default=None, primary_key=True)
+    pilot_id: int = Field(foreign_key="pilot.id", index=True)
+    status: str = Field(max_length=20)
+    changed_on: date
+    note: str = Field(default="", max_length=500)

@@ -3,19 +3,32 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
+from sqlmodel import Session
 
 from api import authz
 from api.authz import Subject
 from api.core.pagination import Page, PageDep, set_next_link
 from api.deps import SessionDep, require
 from api.outcomes import service
-from api.outcomes.schemas import PlaceUpdateCreate, PlaceUpdateRead, StrategyDashboard
+from api.outcomes.models import Pilot
+from api.outcomes.schemas import (
+    PilotCreate,
+    PilotRead,
+    PilotStatus,
+    PilotUpdate,
+    PlaceUpdateCreate,
+    PlaceUpdateRead,
+    StatusChangeRead,
+    StrategyDashboard,
+)
 from api.registry.service import get_place
 
 router = APIRouter(tags=["outcomes"])
 
 OutcomesReader = Annotated[Subject, Depends(require(authz.may_read_outcomes))]
 OutcomesReporter = Annotated[Subject, Depends(require(authz.may_report_outcomes))]
+PilotManager = Annotated[Subject, Depends(require(authz.may_manage_pilots))]
+Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
 GssPath = Annotated[str, Path(pattern=r"^[EWSN]\d{8}$")]
 
 
@@ -54,3 +67,36 @@ def strategy_dashboard(session: SessionDep, _: OutcomesReader):
     """Progress to the 150,000 more-active target, in total, by Place and over time, with how the
     figure is derived; live counts of stakeholders, organisations and groups."""
     return service.strategy(session)
+
+
+def _pilots(session: Session, pilots: list[Pilot]) -> list[PilotRead]:
+    history = service.histories(session, [p.id for p in pilots])
+    return [PilotRead(**p.model_dump(), status_history=[StatusChangeRead.model_validate(c) for c in history[p.id]])
+            for p in pilots]
+
+
+@router.get("/pilots", response_model=Page[PilotRead])
+def list_pilots(request: Request, response: Response, session: SessionDep, _: OutcomesReader, page: PageDep,
+                status: PilotStatus | None = None, pathway: Annotated[str | None, Query(max_length=100)] = None):
+    rows, cursor = service.list_pilots(session, page=page, status=status, pathway=pathway)
+    set_next_link(request, response, cursor)
+    return Page(items=_pilots(session, rows), next_cursor=cursor)
+
+
+@router.post("/pilots", response_model=PilotRead, status_code=201)
+def create_pilot(body: PilotCreate, session: SessionDep, actor: PilotManager):
+    pilot = service.create_pilot(session, actor=actor, data=body.model_dump())
+    return _pilots(session, [pilot])[0]
+
+
+@router.get("/pilots/{pilot_id}", response_model=PilotRead)
+def get_pilot(pilot_id: Id, session: SessionDep, _: OutcomesReader):
+    return _pilots(session, [service.get_pilot(session, pilot_id)])[0]
+
+
+@router.patch("/pilots/{pilot_id}", response_model=PilotRead)
+def update_pilot(pilot_id: Id, body: PilotUpdate, session: SessionDep, actor: PilotManager):
+    """Change a pilot; a new status is added to its dated history (with `status_note`)."""
+    pilot = service.get_pilot(session, pilot_id)
+    changes = body.model_dump(exclude_unset=True)
+    return _pilots(session, [service.update_pilot(session, actor=actor, pilot=pilot, changes=changes)])[0]

@@ -1,6 +1,6 @@
 """Public shapes of Place updates and the strategy dashboard."""
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints, model_validator
@@ -63,3 +63,56 @@ class StrategyDashboard(ReadModel):
     over_time: list[PeriodProgress]
     counts: dict[str, int]
     pilots_by_status: dict[str, int]
+
+
+PilotStatus = Literal["testing", "learning", "scaling", "closed"]
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Gss = Annotated[str, StringConstraints(pattern=r"^[EWSN]\d{8}$")]
+
+
+class Measure(RequestModel):
+    name: Name
+    value: float
+    unit: Annotated[str, StringConstraints(strip_whitespace=True, max_length=40)] = ""
+    baseline: float | None = None
+    period: Annotated[str, StringConstraints(strip_whitespace=True, max_length=40)] = ""
+
+
+class PilotCreate(RequestModel):
+    name: Name
+    summary: Annotated[str, StringConstraints(strip_whitespace=True, max_length=10_000)] = ""
+    pathway: Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)] = ""
+    status: PilotStatus = "testing"
+    place_codes: Annotated[list[Gss], Field(max_length=20)] = []
+    partner_ids: Annotated[list[Annotated[int, Field(ge=1)]], Field(max_length=100)] = []
+    measures: Annotated[list[Measure], Field(max_length=50)] = []
+
+
+class PilotUpdate(RequestModel):
+    """Only the fields sent change; a new `status` is recorded in the history with `status_note`."""
+
+    summary: Annotated[str, StringConstraints(strip_whitespace=True, max_length=10_000)] | None = None
+    pathway: Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)] | None = None
+    status: PilotStatus | None = None
+    status_note: Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)] = ""
+    place_codes: Annotated[list[Gss], Field(max_length=20)] | None = None
+    partner_ids: Annotated[list[Annotated[int, Field(ge=1)]], Field(max_length=100)] | None = None
+    measures: Annotated[list[Measure], Field(max_length=50)] | None = None
+
+
+class StatusChangeRead(ReadModel):
+    status: PilotStatus
+    changed_on: date
+    note: str
+
+
+class PilotRead(ReadModel):
+    id: int
+    name: str
+    summary: str
+    pathway: str
+    status: PilotStatus
+    place_codes: list[str]
+    partner_ids: list[int]
+    measures: list[dict]
+    status_history: list[StatusChangeRead] = []

@@ -9,10 +9,11 @@ from sqlmodel import Session, select
 from api import authz
 from api.audit import service as audit
 from api.authz import Subject
-from api.core.errors import Conflict, Forbidden
+from api.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from api.core.pagination import PageParams, paginate
+from api.core.types import today
 from api.meetings.access import roles_by_group
-from api.outcomes.models import PlaceUpdate
+from api.outcomes.models import Pilot, PilotStatusChange, PlaceUpdate
 from api.registry.models import Area, Group, Organisation, Stakeholder
 
 TARGET = 150_000
@@ -79,5 +80,73 @@ def strategy(session: Session) -> dict[str, Any]:
         "counts": {"stakeholders": session.exec(select(func.count()).select_from(Stakeholder)).one(),
                    "organisations": session.exec(select(func.count()).select_from(Organisation)).one(),
                    "groups": session.exec(select(func.count()).select_from(Group)).one()},
-        "pilots_by_status": {},
+        "pilots_by_status": pilots_by_status(session),
     }
+
+
+# Pilots -------------------------------------------------------------------------------------
+
+def _check_pilot_refs(session: Session, data: dict[str, Any]) -> None:
+    errors = []
+    codes = set(data.get("place_codes") or [])
+    if codes:
+        known = set(session.exec(select(Area.gss_code).where(Area.gss_code.in_(codes), Area.kind == "place")).all())
+        errors += [{"loc": ["body", "place_codes"], "msg": f"{code} is not one of the nine Places"}
+                   for code in sorted(codes - known)]
+    ids = set(data.get("partner_ids") or [])
+    if ids:
+        known_ids = set(session.exec(select(Organisation.id).where(Organisation.id.in_(ids))).all())
+        errors += [{"loc": ["body", "partner_ids"], "msg": f"no organisation with id {i}"}
+                   for i in sorted(ids - known_ids)]
+    if errors:
+        raise InvalidInput("The pilot names Places or partners that do not exist.", errors=errors)
+
+
+def create_pilot(session: Session, *, actor: Subject, data: dict[str, Any]) -> Pilot:
+    _check_pilot_refs(session, data)
+    if session.exec(select(Pilot.id).where(func.lower(Pilot.name) == data["name"].lower())).first() is not None:
+        raise Conflict(f"A pilot called {data['name']} already exists.")
+    pilot = audit.add_entity(session, Pilot(**data), actor=actor, entity_type="pilot")
+    session.add(PilotStatusChange(pilot_id=pilot.id, status=pilot.status, changed_on=today(), note="started"))
+    session.flush()
+    return pilot
+
+
+def update_pilot(session: Session, *, actor: Subject, pilot: Pilot, changes: dict[str, Any]) -> Pilot:
+    note = changes.pop("status_note", "")
+    _check_pilot_refs(session, changes)
+    moved = "status" in changes and changes["status"] != pilot.status
+    audit.change_entity(session, pilot, changes, actor=actor, entity_type="pilot")
+    if moved:
+        session.add(PilotStatusChange(pilot_id=pilot.id, status=pilot.status, changed_on=today(), note=note))
+        session.flush()
+    return pilot
+
+
+def get_pilot(session: Session, pilot_id: int) -> Pilot:
+    pilot = session.get(Pilot, pilot_id)
+    if pilot is None:
+        raise NotFound(f"No pilot with id {pilot_id}.")
+    return pilot
+
+
+def list_pilots(session: Session, *, page: PageParams, status: str | None = None, pathway: str | None = None):
+    stmt = select(Pilot)
+    if status:
+        stmt = stmt.where(Pilot.status == status)
+    if pathway:
+        stmt = stmt.where(Pilot.pathway == pathway)
+    return paginate(session, stmt, order=[Pilot.name, Pilot.id], page=page)
+
+
+def histories(session: Session, pilot_ids: list[int]) -> dict[int, list[PilotStatusChange]]:
+    found: dict[int, list[PilotStatusChange]] = {i: [] for i in pilot_ids}
+    if pilot_ids:
+        for change in session.exec(select(PilotStatusChange).where(PilotStatusChange.pilot_id.in_(pilot_ids))
+                                   .order_by(PilotStatusChange.changed_on, PilotStatusChange.id)):
+            found[change.pilot_id].append(change)
+    return found
+
+
+def pilots_by_status(session: Session) -> dict[str, int]:
+    return dict(session.exec(select(Pilot.status, func.count()).group_by(Pilot.status)).all())

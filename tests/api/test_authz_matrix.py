@@ -32,6 +32,7 @@ EXPECTED = {
     "may_manage_indicators": {"anonymous": SIGN_IN, "partner": DENY, "stakeholder": DENY, "admin": OK},
     "may_read_outcomes": {"anonymous": SIGN_IN, "partner": OK, "stakeholder": OK, "admin": OK},
     "may_report_outcomes": {"anonymous": SIGN_IN, "partner": DENY, "stakeholder": OK, "admin": OK},
+    "may_manage_pilots": {"anonymous": SIGN_IN, "partner": DENY, "stakeholder": DENY, "admin": OK},
     "may_read_group_business": {"anonymous": SIGN_IN, "partner": DENY, "stakeholder": OK, "admin": OK},
     "may_manage_own_sign_in": {"anonymous": SIGN_IN, "partner": DENY, "stakeholder": OK, "admin": OK},
 }

@@ -66,7 +66,7 @@ def test_data_is_the_same_every_time():
 def test_counts_and_structure(session, demo):
     assert demo == {"organisations": len(data.ORGANISATIONS), "groups": len(data.GROUPS),
                     "stakeholders": len(data.PEOPLE), "memberships": len(data.MEMBERSHIPS),
-                    "accounts": 3, "clients": 1, "meetings": 3}
+                    "accounts": 3, "clients": 1, "meetings": 3, "pilots": 8}
     assert _count(session, Organisation) >= 70
     assert _count(session, Stakeholder) >= 130
     groups = {g.code: g for g in session.exec(select(Group))}
