@@ -15,7 +15,7 @@ from api.meetings.models import (
     MinutesVersion,
     MinuteText,
 )
-from api.outcomes.models import Pilot, PilotStatusChange, PlaceUpdate
+from api.outcomes.models import Contribution, Pilot, PilotStatusChange, PlaceUpdate
 from api.registry.models import Area, Group, Membership, Organisation, Stakeholder
 from api.search.models import SearchDocument
 
@@ -26,6 +26,7 @@ __all__ = [
     "Area",
     "Attendance",
     "AuditEvent",
+    "Contribution",
     "Decision",
     "Document",
     "Group",

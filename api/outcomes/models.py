@@ -64,3 +64,23 @@ class PilotStatusChange(SQLModel, table=True):
     status: str = Field(max_length=20)
     changed_on: date
     note: str = Field(default="", max_length=500)
+
+
+CONTRIBUTION_KINDS = ("event", "programme", "training", "campaign", "partnership", "advocacy", "research", "other")
+
+
+class Contribution(SQLModel, table=True):
+    """What a stakeholder did towards the strategy, logged by themselves."""
+
+    __tablename__ = "contribution"
+
+    id: int | None = Field(default=None, primary_key=True)
+    stakeholder_id: int = Field(foreign_key="stakeholder.id", index=True)
+    group_id: int | None = Field(default=None, foreign_key="governance_group.id")
+    place_code: str | None = Field(default=None, foreign_key="area.gss_code", max_length=9)
+    kind: str = Field(max_length=20)
+    description: str = Field(sa_type=Text)
+    contributed_on: date = Field(index=True)
+    people_reached: int = Field(default=0)
+    hours: float = Field(default=0)
+    created_at: datetime | None = Field(default=None, sa_column=created_column())

@@ -8,10 +8,13 @@ from sqlmodel import Session
 from api import authz
 from api.authz import Subject
 from api.core.pagination import Page, PageDep, set_next_link
-from api.deps import SessionDep, require
+from api.deps import Person, SessionDep, require
 from api.outcomes import service
 from api.outcomes.models import Pilot
 from api.outcomes.schemas import (
+    ContributionCreate,
+    ContributionRead,
+    ContributionSummary,
     PilotCreate,
     PilotRead,
     PilotStatus,
@@ -100,3 +103,34 @@ def update_pilot(pilot_id: Id, body: PilotUpdate, session: SessionDep, actor: Pi
     pilot = service.get_pilot(session, pilot_id)
     changes = body.model_dump(exclude_unset=True)
     return _pilots(session, [service.update_pilot(session, actor=actor, pilot=pilot, changes=changes)])[0]
+
+
+def _contribution(c) -> ContributionRead:
+    return ContributionRead(**c.model_dump(exclude={"contributed_on", "created_at"}), date=c.contributed_on)
+
+
+@router.get("/contributions", response_model=Page[ContributionRead])
+def list_contributions(request: Request, response: Response, session: SessionDep, subject: Person, page: PageDep,
+                       stakeholder_id: Annotated[int | None, Query(ge=1)] = None):
+    """Your own contributions, newest first (admins: anyone's, or everyone's)."""
+    if not subject.is_admin:
+        stakeholder_id = subject.stakeholder_id or -1
+    rows, cursor = service.list_contributions(session, page=page, stakeholder_id=stakeholder_id)
+    set_next_link(request, response, cursor)
+    return Page(items=[_contribution(c) for c in rows], next_cursor=cursor)
+
+
+@router.post("/contributions", response_model=ContributionRead, status_code=201)
+def add_contribution(body: ContributionCreate, session: SessionDep, subject: Person):
+    """Log something you did for the strategy: kind, description, date, group, Place, reach, hours."""
+    return _contribution(service.add_contribution(session, actor=subject, data=body.model_dump()))
+
+
+@router.get("/me/contributions/summary", response_model=ContributionSummary)
+def my_contribution_summary(session: SessionDep, subject: Person):
+    """What you logged, with what the system already knows: actions owned and closed, agenda
+    items led, meetings attended."""
+    if subject.stakeholder_id is None:
+        return ContributionSummary(logged=0, people_reached=0, hours=0, by_kind={}, actions_owned=0,
+                                   actions_closed=0, agenda_items_led=0, meetings_attended=0)
+    return service.contribution_summary(session, subject.stakeholder_id)

@@ -1,5 +1,6 @@
 """Public shapes of Place updates and the strategy dashboard."""
 
+import datetime as dt
 from datetime import date, datetime
 from typing import Annotated, Literal
 
@@ -116,3 +117,42 @@ class PilotRead(ReadModel):
     partner_ids: list[int]
     measures: list[dict]
     status_history: list[StatusChangeRead] = []
+
+
+ContributionKind = Literal["event", "programme", "training", "campaign", "partnership", "advocacy", "research",
+                           "other"]
+
+
+class ContributionCreate(RequestModel):
+    stakeholder_id: Annotated[int, Field(ge=1)] | None = Field(
+        default=None, description="Admins may log for someone else; otherwise it is you")
+    group_id: Annotated[int, Field(ge=1)] | None = None
+    place_code: Gss | None = None
+    kind: ContributionKind
+    description: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=5000)]
+    date: dt.date
+    people_reached: Annotated[int, Field(ge=0, le=10_000_000)] = 0
+    hours: Annotated[float, Field(ge=0, le=10_000)] = 0
+
+
+class ContributionRead(ReadModel):
+    id: int
+    stakeholder_id: int
+    group_id: int | None
+    place_code: str | None
+    kind: ContributionKind
+    description: str
+    date: dt.date
+    people_reached: int
+    hours: float
+
+
+class ContributionSummary(ReadModel):
+    logged: int
+    people_reached: int
+    hours: float
+    by_kind: dict[str, int]
+    actions_owned: int
+    actions_closed: int
+    agenda_items_led: int
+    meetings_attended: int

@@ -13,7 +13,8 @@ from api.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from api.core.pagination import PageParams, paginate
 from api.core.types import today
 from api.meetings.access import roles_by_group
-from api.outcomes.models import Pilot, PilotStatusChange, PlaceUpdate
+from api.meetings.models import Action, AgendaItem, Attendance
+from api.outcomes.models import Contribution, Pilot, PilotStatusChange, PlaceUpdate
 from api.registry.models import Area, Group, Organisation, Stakeholder
 
 TARGET = 150_000
@@ -150,3 +151,54 @@ def histories(session: Session, pilot_ids: list[int]) -> dict[int, list[PilotSta
 
 def pilots_by_status(session: Session) -> dict[str, int]:
     return dict(session.exec(select(Pilot.status, func.count()).group_by(Pilot.status)).all())
+
+
+# Contributions ------------------------------------------------------------------------------
+
+def add_contribution(session: Session, *, actor: Subject, data: dict[str, Any]) -> Contribution:
+    person_id = data.pop("stakeholder_id", None) or actor.stakeholder_id
+    if person_id is None:
+        raise InvalidInput("Your account is not linked to a stakeholder; name stakeholder_id.",
+                           errors=[{"loc": ["body", "stakeholder_id"], "msg": "required for this account"}])
+    if person_id != actor.stakeholder_id and not actor.is_admin:
+        raise Forbidden("You can log only your own contributions.")
+    errors = []
+    if session.get(Stakeholder, person_id) is None:
+        errors.append({"loc": ["body", "stakeholder_id"], "msg": "no stakeholder with this id"})
+    if data.get("group_id") is not None and session.get(Group, data["group_id"]) is None:
+        errors.append({"loc": ["body", "group_id"], "msg": "no group with this id"})
+    if data.get("place_code") is not None:
+        area = session.get(Area, data["place_code"])
+        if area is None or area.kind != "place":
+            errors.append({"loc": ["body", "place_code"], "msg": "not one of the nine Places"})
+    if data["date"] > today():
+        errors.append({"loc": ["body", "date"], "msg": "cannot be in the future"})
+    if errors:
+        raise InvalidInput("The contribution has invalid fields.", errors=errors)
+    contribution = Contribution(stakeholder_id=person_id, contributed_on=data.pop("date"), **data)
+    return audit.add_entity(session, contribution, actor=actor, entity_type="contribution")
+
+
+def list_contributions(session: Session, *, page: PageParams, stakeholder_id: int | None):
+    stmt = select(Contribution)
+    if stakeholder_id is not None:
+        stmt = stmt.where(Contribution.stakeholder_id == stakeholder_id)
+    return paginate(session, stmt, order=[Contribution.contributed_on, Contribution.id], page=page, descending=True)
+
+
+def contribution_summary(session: Session, stakeholder_id: int) -> dict[str, Any]:
+    """What the person logged, and what the system already knows they did."""
+    logged = session.exec(select(Contribution.kind, func.count(), func.sum(Contribution.people_reached),
+                                 func.sum(Contribution.hours)).where(Contribution.stakeholder_id == stakeholder_id)
+                          .group_by(Contribution.kind)).all()
+    owned = dict(session.exec(select(Action.status, func.count()).where(Action.owner_id == stakeholder_id)
+                              .group_by(Action.status)).all())
+    led = session.exec(select(func.count()).select_from(AgendaItem).where(AgendaItem.lead_id == stakeholder_id)).one()
+    attended = session.exec(select(func.count()).select_from(Attendance).where(
+        Attendance.stakeholder_id == stakeholder_id, Attendance.status.in_(("present", "in_attendance")))).one()
+    return {
+        "logged": sum(n for _, n, _, _ in logged), "people_reached": int(sum(r or 0 for _, _, r, _ in logged)),
+        "hours": float(sum(h or 0 for _, _, _, h in logged)), "by_kind": {k: n for k, n, _, _ in logged},
+        "actions_owned": sum(owned.values()), "actions_closed": owned.get("closed", 0),
+        "agenda_items_led": led, "meetings_attended": attended,
+    }
