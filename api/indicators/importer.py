@@ -18,6 +18,7 @@ from api.audit import service as audit
 from api.authz import Subject
 from api.core.errors import InvalidInput
 from api.core.types import utcnow
+from api.indicators import stats
 from api.indicators.models import Indicator, IndicatorValue
 from api.registry.models import Area
 
@@ -161,9 +162,12 @@ def import_csv(session: Session, *, actor: Subject, data: bytes,
     except UnicodeDecodeError:
         raise InvalidInput("The file is not UTF-8 text.", errors=[
             {"line": None, "column": None, "msg": "not UTF-8"}]) from None
-    indicators = set(session.exec(select(Indicator.id)).all())
+    methods = {i.id: (i.ci_method, i.multiplier) for i in session.exec(select(Indicator))}
     areas = set(session.exec(select(Area.gss_code)).all())
-    rows, warnings = parse(io.StringIO(text, newline=""), indicators=indicators, areas=areas, progress=progress)
+    rows, warnings = parse(io.StringIO(text, newline=""), indicators=set(methods), areas=areas, progress=progress)
+    computed = sum(_complete(row, *methods[row["indicator_id"]]) for row in rows)
+    if computed:
+        warnings.append(f"confidence intervals computed from count and denominator for {computed} row(s)")
     written = _write(session, rows)
     if written:
         now = utcnow()
@@ -173,6 +177,25 @@ def import_csv(session: Session, *, actor: Subject, data: bytes,
     audit.record(session, actor=actor, action="indicators.import", entity_type="indicator_value", entity_id=None,
                  after={"rows": len(rows), "rows_written": written, "warnings": warnings[:20]})
     return {"rows_written": written, "warnings": warnings}
+
+
+def _complete(row: dict[str, Any], method: str, multiplier: float) -> bool:
+    """Fill in the value and both intervals from count and denominator, by the indicator's
+    method (Wilson for proportions, Byar or exact Poisson for rates), where the file gives none."""
+    count, denominator = row.get("count"), row.get("denominator")
+    if method == "given" or count is None or denominator is None:
+        return False
+    if row.get("lower_ci") is not None or row.get("upper_ci") is not None:
+        return False
+    if method == "wilson" and count > denominator:
+        return False  # reported as given; not a proportion we can qualify
+    if row.get("value") is None:
+        row["value"] = count / denominator * multiplier
+    row["lower_ci"], row["upper_ci"] = stats.confidence_interval(method, count, denominator, 0.95, multiplier)
+    if row.get("lower_ci_998") is None and row.get("upper_ci_998") is None:
+        row["lower_ci_998"], row["upper_ci_998"] = stats.confidence_interval(method, count, denominator, 0.998,
+                                                                             multiplier)
+    return True
 
 
 def _write(session: Session, rows: list[dict[str, Any]]) -> int:

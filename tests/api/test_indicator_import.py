@@ -90,3 +90,24 @@ def test_only_admins_import_and_size_is_limited(client, app, person):
         assert big.status_code == 413
     finally:
         app.state.settings.max_upload_mb = 25
+
+
+def test_intervals_are_computed_from_count_and_denominator(client, session):
+    client.post("/api/v1/indicators", json=INACTIVE)  # ci_method wilson, per 100
+    client.post("/api/v1/indicators", json={**INACTIVE, "id": "90000", "name": "Rate", "unit": "rate",
+                                            "ci_method": "byar", "multiplier": 100000})
+    text = ("indicator_id,area_code,period,count,denominator,value,lower_ci,upper_ci\n"
+            "93014,E08000012,2022/23,81,263,,,\n"           # Newcombe (1998): 0.2553 to 0.3662
+            "93014,E08000015,2022/23,15,148,10.1,9,11\n"    # given limits are kept
+            "90000,E08000012,2022/23,100,50000,,,\n")       # Byar: 162.72 to 243.26 per 100,000
+    result = _import(client, text).json()
+    assert result["rows_written"] == 3 and any("computed" in w for w in result["warnings"])
+    rows = {(r["indicator_id"], r["area_code"]): r
+            for r in client.get("/api/v1/data?indicator=93014&indicator=90000").json()["items"]}
+    liverpool = rows[("93014", "E08000012")]
+    assert round(liverpool["value"], 2) == 30.80
+    assert (round(liverpool["lower_ci"], 2), round(liverpool["upper_ci"], 2)) == (25.53, 36.62)
+    assert liverpool["lower_ci_998"] < liverpool["lower_ci"] and liverpool["upper_ci_998"] > liverpool["upper_ci"]
+    assert (rows[("93014", "E08000015")]["lower_ci"], rows[("93014", "E08000015")]["upper_ci"]) == (9, 11)
+    rate = rows[("90000", "E08000012")]
+    assert (round(rate["lower_ci"], 2), round(rate["upper_ci"], 2)) == (162.72, 243.26)
