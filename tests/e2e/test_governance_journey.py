@@ -3,6 +3,8 @@ in a real browser; every page passes axe-core's WCAG 2.2 AA checks with no CSP e
 
 from datetime import date
 
+from playwright.sync_api import expect
+
 from tests import factories
 from tests.e2e.conftest import axe_violations
 from tests.factories import PASSWORD
@@ -35,7 +37,7 @@ def test_sign_in_browse_groups_and_sign_out(page, session, person):
     page.get_by_label("Email").fill(me.email)
     page.get_by_label("Password").fill("wrong password")
     page.get_by_role("button", name="Sign in").click()
-    assert page.get_by_role("alert").get_by_text("The email address or password is not right").is_visible()
+    expect(page.get_by_role("alert").get_by_text("The email address or password is not right")).to_be_visible()
     _accessible(page)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
@@ -45,6 +47,7 @@ def test_sign_in_browse_groups_and_sign_out(page, session, person):
     _accessible(page)
     page.get_by_role("link", name="Journey Age Well Group").click()
     page.wait_for_url(f"**/groups/{group.slug}")
+    page.get_by_text("Casey Chair").wait_for()
     rows = page.locator("#members tbody tr")
     assert rows.first.inner_text().startswith("Casey Chair")
     assert page.get_by_text("Former Fran").count() == 0
@@ -53,13 +56,14 @@ def test_sign_in_browse_groups_and_sign_out(page, session, person):
     # htmx swaps in the former members, pushes the URL, and moves focus to the section heading.
     page.get_by_role("link", name="Show former members").click()
     page.get_by_text("Former Fran").wait_for()
-    assert page.url.endswith(f"/groups/{group.slug}?former=1")
-    assert page.evaluate("document.activeElement.id") == "members-heading"
+    page.wait_for_url(f"**/groups/{group.slug}?former=1")
+    page.wait_for_function("document.activeElement && document.activeElement.id === 'members-heading'")
     assert page.get_by_role("heading", level=1).count() == 1  # a fragment, not a page inside a page
     _accessible(page)
 
     page.get_by_role("link", name="My dashboard").click()
-    assert page.get_by_role("cell", name="Journey Age Well Group").is_visible()
+    page.wait_for_url("**/")
+    expect(page.get_by_role("cell", name="Journey Age Well Group")).to_be_visible()
     _accessible(page)
     page.get_by_role("button", name="Sign out").click()
     page.wait_for_url("**/login")
@@ -76,9 +80,10 @@ def test_pages_read_without_javascript(browser, server, session, person, engine)
     page.get_by_label("Email").fill(me.email)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("**/")
     page.goto(f"/groups/{group.slug}")
     page.get_by_role("link", name="Show former members").click()
-    assert page.get_by_text("Former Fran").is_visible()
+    expect(page.get_by_text("Former Fran")).to_be_visible()
     assert page.url.endswith("?former=1#members")
     context.close()
 
@@ -94,13 +99,13 @@ def test_admin_account_pages_are_accessible(page, person):
     _accessible(page)
     page.get_by_label("Email", exact=True).fill("not an email")
     page.get_by_role("button", name="Create account").click()
-    assert page.get_by_role("alert").get_by_text("Enter an email address in the correct format").is_visible()
+    expect(page.get_by_role("alert").get_by_text("Enter an email address in the correct format")).to_be_visible()
     _accessible(page)
     page.get_by_label("Email", exact=True).fill("e2e.new@example.org")
     page.get_by_label("One-time password", exact=True).last.fill("one-time-password-1")
     page.get_by_role("button", name="Create account").click()
-    assert page.get_by_role("status").get_by_text("Account created.").is_visible()
-    assert page.get_by_role("cell", name="e2e.new@example.org", exact=True).is_visible()
+    expect(page.get_by_role("status").get_by_text("Account created.")).to_be_visible()
+    expect(page.get_by_role("cell", name="e2e.new@example.org", exact=True)).to_be_visible()
     assert page.console_errors == []
 
 
@@ -112,13 +117,14 @@ def test_meeting_page_and_chair_summary_are_accessible(page, client, session, ap
     page.get_by_label("Email").fill("e2e.sec@example.org")
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("**/")
     page.goto(f"/groups/{group.slug}")
     page.get_by_role("link", name="16 January 2024: Quarterly").click()
-    assert page.get_by_role("heading", level=1).inner_text() == "Quarterly, 16 January 2024"
+    expect(page.get_by_role("heading", level=1)).to_have_text("Quarterly, 16 January 2024")
     _accessible(page)
     page.get_by_role("link", name="Chair's summary report (printable)").click()
-    assert page.get_by_text("Fund 10 classes.").is_visible()
+    expect(page.get_by_text("Fund 10 classes.")).to_be_visible()
     _accessible(page)
     page.emulate_media(media="print")
-    assert not page.locator("header.nhsuk-header").is_visible()
+    expect(page.locator("header.nhsuk-header")).to_be_hidden()
     assert page.console_errors == []
