@@ -66,6 +66,11 @@ class InvalidInput(ProblemError):
     status, slug = 422, "validation-error"
 
 
+def invalid_field(field: str, msg: str) -> InvalidInput:
+    """A 422 naming one body field, as request validation would."""
+    return InvalidInput(msg, errors=[{"loc": ["body", field], "msg": msg}])
+
+
 class NotModified(Exception):
     def __init__(self, etag: str) -> None:
         super().__init__(etag)

@@ -13,6 +13,7 @@ from api.audit import service as audit
 from api.authz import Subject
 from api.core.errors import Conflict, NotFound
 from api.core.pagination import PageParams, paginate
+from api.core.spreadsheet import safe_cell
 from api.indicators.compare import outcome
 from api.indicators.models import Indicator, IndicatorValue
 from api.indicators.schemas import VALUE_COLUMNS
@@ -80,12 +81,6 @@ def value_row(value: IndicatorValue, area_name: str) -> dict[str, Any]:
     return {**value.model_dump(exclude={"id"}), "area_name": area_name}
 
 
-def _cell(value: Any) -> Any:
-    # Text that a spreadsheet would run as a formula is quoted (CSV injection).
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return "" if value is None else value
-
 
 def stream_csv(engine: Engine, *, batch: int = 2000, **filters: Any) -> Iterator[str]:
     """All matching values as CSV in the API's column order, read in keyset batches in a session
@@ -102,7 +97,7 @@ def stream_csv(engine: Engine, *, batch: int = 2000, **filters: Any) -> Iterator
             buffer.truncate()
             for value, area_name in rows:
                 row = value_row(value, area_name)
-                writer.writerow([_cell(row[column]) for column in VALUE_COLUMNS])
+                writer.writerow([safe_cell(row[column]) for column in VALUE_COLUMNS])
             yield buffer.getvalue()
             session.expunge_all()  # keep memory flat however many rows stream past
             if cursor is None:

@@ -12,18 +12,15 @@ from sqlmodel import Session, select
 
 from api.audit import service as audit
 from api.authz import Subject, may_update_action
-from api.core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from api.core.errors import Conflict, Forbidden, NotFound, invalid_field
 from api.core.pagination import PageParams, paginate
+from api.core.spreadsheet import safe_cell
 from api.core.types import today
 from api.meetings.access import GroupAccess, access_to, ensure_manager, member_groups
 from api.meetings.models import Action, ActionUpdate, AgendaItem, Meeting
 from api.meetings.service import LONDON, visible_to
 from api.registry.models import Group, Stakeholder
 from api.search import service as search
-
-
-def _invalid(field: str, msg: str) -> InvalidInput:
-    return InvalidInput("The request has invalid fields.", errors=[{"loc": ["body", field], "msg": msg}])
 
 
 def is_overdue(action: Action, on: date | None = None) -> bool:
@@ -35,25 +32,25 @@ def _check_links(session: Session, group_id: int, values: dict[str, Any]) -> Mee
     if values.get("meeting_id") is not None:
         meeting = session.get(Meeting, values["meeting_id"])
         if meeting is None or meeting.group_id != group_id:
-            raise _invalid("meeting_id", "not a meeting of this group")
+            raise invalid_field("meeting_id", "not a meeting of this group")
     if values.get("agenda_item_id") is not None:
         item = session.get(AgendaItem, values["agenda_item_id"])
         if item is None or meeting is None or item.meeting_id != meeting.id:
-            raise _invalid("agenda_item_id", "not an agenda item of the action's meeting")
+            raise invalid_field("agenda_item_id", "not an agenda item of the action's meeting")
     if values.get("owner_id") is not None and session.get(Stakeholder, values["owner_id"]) is None:
-        raise _invalid("owner_id", "no stakeholder with this id")
+        raise invalid_field("owner_id", "no stakeholder with this id")
     return meeting
 
 
 def _check_due(meeting: Meeting | None, due: date | None) -> None:
     if meeting is not None and due is not None and due < meeting.starts_at.astimezone(LONDON).date():
-        raise _invalid("due_date", "cannot be before the meeting that set the action")
+        raise invalid_field("due_date", "cannot be before the meeting that set the action")
 
 
 def create_action(session: Session, *, subject: Subject, data: dict[str, Any]) -> Action:
     group = session.get(Group, data["group_id"])
     if group is None:
-        raise _invalid("group_id", "no group with this id")
+        raise invalid_field("group_id", "no group with this id")
     access = access_to(session, subject, group.id)
     ensure_manager(session, access, "add an action")
     meeting = _check_links(session, group.id, data)
@@ -107,7 +104,7 @@ def add_update(session: Session, *, access: GroupAccess, action: Action, text: s
         raise Forbidden("Only the action's owner, the group's officers or an admin can update it.")
     on = on or today()
     if on > today():
-        raise _invalid("date", "cannot be in the future")
+        raise invalid_field("date", "cannot be in the future")
     note = ActionUpdate(action_id=action.id, noted_on=on, text=text, author_id=access.subject.stakeholder_id)
     audit.add_entity(session, note, actor=access.subject, entity_type="action_update")
     if close and action.status != "closed":
@@ -188,10 +185,10 @@ def _csv_rows(session: Session, *, subject: Subject, owner_id: int | None, group
         for action, owner in rows:
             meeting = meetings.get(action.meeting_id)
             writer.writerow([
-                groups.get(action.group_id, ""), action.number, _cell(action.text), _cell(owner or ""),
+                groups.get(action.group_id, ""), action.number, safe_cell(action.text), safe_cell(owner or ""),
                 action.due_date or "", action.status, action.closed_on or "",
                 meeting.starts_at.astimezone(LONDON).date() if meeting else "",
-                _cell(" | ".join(f"{n.noted_on}: {n.text}" for n in notes.get(action.id, []))),
+                safe_cell(" | ".join(f"{n.noted_on}: {n.text}" for n in notes.get(action.id, []))),
             ])
         yield buffer.getvalue()
         buffer.seek(0)
@@ -199,10 +196,6 @@ def _csv_rows(session: Session, *, subject: Subject, owner_id: int | None, group
         if cursor is None:
             return
 
-
-def _cell(value: str) -> str:
-    # A cell starting with = + - @ would run as a formula in a spreadsheet: quote it as text.
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
 
 def carried_forward(session: Session, *, subject: Subject, meeting: Meeting) -> list[tuple[Action, str | None]]:

@@ -14,7 +14,7 @@ from sqlmodel import Session, select
 
 from api.audit import service as audit
 from api.authz import Subject
-from api.core.errors import Conflict, InvalidInput, NotFound
+from api.core.errors import Conflict, InvalidInput, NotFound, invalid_field
 from api.core.pagination import PageParams, paginate
 from api.meetings.access import GroupAccess, access_to, ensure_manager, member_groups
 from api.meetings.models import Action, AgendaItem, Attendance, Decision, Meeting, MinuteText
@@ -36,10 +36,6 @@ AGENDA_TEMPLATE = (
 _CALENDAR_FIELDS = {"title", "starts_at", "ends_at", "venue", "venue_kind", "status"}
 
 
-def _invalid(field: str, msg: str) -> InvalidInput:
-    return InvalidInput("The request has invalid fields.", errors=[{"loc": ["body", field], "msg": msg}])
-
-
 def _get(session: Session, model, key: int, what: str):
     row = session.get(model, key)
     if row is None:
@@ -54,7 +50,7 @@ def _check_people(session: Session, ids: Sequence[int | None], field: str) -> No
     found = set(session.exec(select(Stakeholder.id).where(Stakeholder.id.in_(wanted))).all())
     missing = sorted(wanted - found)
     if missing:
-        raise _invalid(field, f"no stakeholder with id {', '.join(map(str, missing))}")
+        raise invalid_field(field, f"no stakeholder with id {', '.join(map(str, missing))}")
 
 
 # Meetings -----------------------------------------------------------------------------------
@@ -93,9 +89,9 @@ def meetings_around(session: Session, group_id: int, *, upcoming: int = 5, past:
 def _check_times(session: Session, group_id: int, starts_at: datetime, ends_at: datetime,
                  exclude_id: int | None = None) -> None:
     if ends_at <= starts_at:
-        raise _invalid("ends_at", "must be after starts_at")
+        raise invalid_field("ends_at", "must be after starts_at")
     if ends_at - starts_at > timedelta(hours=24):
-        raise _invalid("ends_at", "a meeting lasts at most 24 hours")
+        raise invalid_field("ends_at", "a meeting lasts at most 24 hours")
     stmt = select(Meeting).where(
         Meeting.group_id == group_id, Meeting.status != "cancelled",
         Meeting.starts_at < ends_at, Meeting.ends_at > starts_at,
@@ -175,7 +171,7 @@ def _check_ref_free(session: Session, meeting_id: int, ref: str, exclude_id: int
 
 def _check_item_time(meeting: Meeting, starts_at: datetime | None) -> None:
     if starts_at is not None and not meeting.starts_at <= starts_at <= meeting.ends_at:
-        raise _invalid("starts_at", "must fall within the meeting's times")
+        raise invalid_field("starts_at", "must fall within the meeting's times")
 
 
 def add_agenda_item(session: Session, *, access: GroupAccess, meeting: Meeting, data: dict[str, Any]) -> AgendaItem:
@@ -304,7 +300,7 @@ def record_decision(session: Session, *, access: GroupAccess, meeting: Meeting, 
     if item_id is not None:
         item = session.get(AgendaItem, item_id)
         if item is None or item.meeting_id != meeting.id:
-            raise _invalid("agenda_item_id", "not an agenda item of this meeting")
+            raise invalid_field("agenda_item_id", "not an agenda item of this meeting")
     decided_on = data.get("decided_on") or meeting.starts_at.astimezone(LONDON).date()
     decision = Decision(group_id=meeting.group_id, meeting_id=meeting.id, agenda_item_id=item_id,
                         text=data["text"], decided_on=decided_on)

@@ -16,7 +16,7 @@ from sqlmodel import Session, SQLModel, select
 
 from api.audit import service as audit
 from api.authz import Subject
-from api.core.errors import Conflict, InvalidInput, NotFound
+from api.core.errors import Conflict, InvalidInput, NotFound, invalid_field
 from api.core.pagination import PageParams, paginate
 from api.core.types import today
 from api.registry.models import ROLES, Area, Group, Membership, Organisation, Stakeholder
@@ -33,10 +33,6 @@ def get_or_404(session: Session, model: type[M], key: Any, what: str) -> M:
     if entity is None:
         raise NotFound(f"No {what} with id {key}.")
     return entity
-
-
-def _invalid(field: str, msg: str) -> InvalidInput:
-    return InvalidInput(msg, errors=[{"loc": ["body", field], "msg": msg}])
 
 
 def _check_references(session: Session, values: dict[str, Any]) -> None:
@@ -332,7 +328,7 @@ def update_group(session: Session, *, actor: Subject, group: Group, changes: dic
     _check_unique(session, Group, changes, ["slug", "name", "code"], exclude_id=group.id, what="group")
     parent_id = changes.get("parent_id")
     if parent_id is not None and group.id in _ancestor_ids(session, parent_id):
-        raise _invalid("parent_id", "a group cannot sit below itself or one of its own subgroups")
+        raise invalid_field("parent_id", "a group cannot sit below itself or one of its own subgroups")
     return audit.change_entity(session, group, changes, actor=actor, entity_type="group")
 
 
@@ -383,7 +379,7 @@ def list_memberships(session: Session, *, group_id: int, page: PageParams, inclu
 def create_membership(session: Session, *, actor: Subject, group: Group, data: dict[str, Any]) -> Membership:
     data = {**data, "group_id": group.id, "start_date": data.get("start_date") or today()}
     if data.get("end_date") is not None and data["end_date"] < data["start_date"]:
-        raise _invalid("end_date", "end_date cannot be before start_date")
+        raise invalid_field("end_date", "end_date cannot be before start_date")
     _check_references(session, data)
     _check_no_overlap(session, stakeholder_id=data["stakeholder_id"], group_id=group.id,
                       start=data["start_date"], end=data.get("end_date"))
@@ -395,7 +391,7 @@ def update_membership(session: Session, *, actor: Subject, membership: Membershi
     start = changes.get("start_date", membership.start_date)
     end = changes.get("end_date", membership.end_date)
     if end is not None and end < start:
-        raise _invalid("end_date", "end_date cannot be before start_date")
+        raise invalid_field("end_date", "end_date cannot be before start_date")
     _check_references(session, changes)
     _check_no_overlap(session, stakeholder_id=membership.stakeholder_id, group_id=membership.group_id,
                       start=start, end=end, exclude_id=membership.id)

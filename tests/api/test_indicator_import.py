@@ -2,6 +2,7 @@
 
 from sqlmodel import func, select
 
+from api.auth import service as auth_service
 from api.indicators.models import IndicatorValue
 from tests.api.test_indicators import INACTIVE
 
@@ -82,8 +83,13 @@ def test_malformed_files(client, session):
     assert _count(session) == 1
 
 
-def test_only_admins_import_and_size_is_limited(client, app, person):
+def test_only_admins_import_and_size_is_limited(client, app, person, session):
     client.post("/api/v1/indicators", json=INACTIVE)
+    _, account = person("not.an.admin@example.org")
+    token = auth_service.user_token(app.state.settings, account).token
+    refused = client.post("/api/v1/indicators/import", headers={"Authorization": f"Bearer {token}"},
+                          files={"file": ("values.csv", GOOD.encode(), "text/csv")})
+    assert refused.status_code == 403 and _count(session) == 0
     app.state.settings.max_upload_mb = 1
     try:
         big = _import(client, HEADER + "x" * (1024 * 1024 + 10))
