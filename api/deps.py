@@ -9,6 +9,7 @@ from sqlmodel import Session
 from api import authz
 from api.audit import service as audit
 from api.auth import service as auth_service
+from api.auth import throttle
 from api.authz import Subject
 from api.core import tokens
 from api.core.config import Settings
@@ -47,6 +48,8 @@ def current_subject(request: Request, settings: SettingsDep, session: SessionDep
         subject = auth_service.subject_from_claims(session, claims)
         if subject is None:
             raise Unauthorized("The access token is no longer valid.", headers=_CHALLENGE)
+        if subject.kind == "client":
+            throttle.take_client_quota(request, subject.id)
         return subject
     raise Unauthorized("Sign-in is required.", headers=_CHALLENGE)
 

@@ -7,7 +7,8 @@ from fastapi import FastAPI, Request
 from fastapi.staticfiles import StaticFiles
 
 from api.audit.service import request_id_var
-from api.auth.throttle import make_limiter
+from api.auth.throttle import make_client_limiter, make_limiter
+from api.core.compression import GZipMiddleware
 from api.core.config import Settings, get_settings
 from api.core.db import make_engine
 from api.core.errors import install_error_handlers
@@ -34,6 +35,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.engine = make_engine(settings)
     app.state.migration_heads = head_revisions(settings.database_url)
     app.state.login_limiter = make_limiter(settings)
+    app.state.client_limiter = make_client_limiter(settings)
     app.state.html_error_renderer = render_error
 
     @app.middleware("http")
@@ -46,11 +48,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         finally:
             request_id_var.reset(token)
         response.headers["X-Request-ID"] = request_id
+        quota = getattr(request.state, "rate_quota", None)
+        if quota is not None:
+            response.headers.update(quota.headers())
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")
         response.headers.setdefault("X-Frame-Options", "DENY")
         return response
 
+    # Compressed API responses only: web pages carry CSRF tokens beside reflected input (BREACH).
+    app.add_middleware(GZipMiddleware, prefix="/api/", minimum_size=1024)
     install_error_handlers(app)
     app.include_router(health_router)
     app.include_router(api_router, prefix="/api/v1")

@@ -18,7 +18,7 @@ from sqlmodel import Session
 
 from api.auth import service as auth_service
 from api.auth.models import UserAccount
-from api.auth.throttle import make_limiter
+from api.auth.throttle import make_client_limiter, make_limiter
 from api.core.config import Settings
 from api.core.migrations import upgrade
 from api.core.types import metadata
@@ -109,6 +109,7 @@ def engine(app) -> Iterator[Engine]:
 def anonymous_client(app, engine) -> Iterator[TestClient]:
     """A client with no credentials (and a fresh sign-in limiter, so failures do not leak)."""
     app.state.login_limiter = make_limiter(app.state.settings)
+    app.state.client_limiter = make_client_limiter(app.state.settings)
     with TestClient(app, raise_server_exceptions=False) as test_client:
         yield test_client
 

@@ -50,3 +50,12 @@ def person_with_account(session: Session, email: str, *, is_admin: bool = False,
     account = auth_service.create_user(session, actor=SYSTEM_SUBJECT, data={
         "email": email, "password": PASSWORD, "stakeholder_id": person.id, "is_admin": is_admin})
     return person, account
+
+
+# An indicator as partners know it from Fingertips (the values in tests are made up).
+INACTIVE = {"id": "93014", "name": "Percentage of physically inactive adults", "unit": "percent",
+            "polarity": "lower_is_better", "theme": "Physical activity", "ci_method": "wilson",
+            "definition": "Adults doing less than 30 minutes of moderate activity a week.",
+            "breakdowns": ["Persons", "Male", "Female"], "source": "Active Lives Adult Survey"}
+PLACES = ["E06000049", "E06000050", "E06000007", "E06000006", "E08000011", "E08000012", "E08000014",
+          "E08000013", "E08000015"]

@@ -4,16 +4,50 @@ from fastapi import Request
 
 from api.core.config import Settings
 from api.core.errors import ProblemError
-from api.core.ratelimit import FailureLimiter, MemoryCounter, RedisCounter, client_address
+from api.core.ratelimit import (
+    Counter,
+    FailureLimiter,
+    MemoryCounter,
+    Quota,
+    RedisCounter,
+    RequestLimiter,
+    client_address,
+)
 
 
 class TooManyAttempts(ProblemError):
     status, slug = 429, "too-many-attempts"
 
 
+class RateLimited(ProblemError):
+    status, slug = 429, "rate-limited"
+
+
+def _counter(settings: Settings) -> Counter:
+    return RedisCounter(settings.redis_url) if settings.redis_url else MemoryCounter()
+
+
 def make_limiter(settings: Settings) -> FailureLimiter:
-    counter = RedisCounter(settings.redis_url) if settings.redis_url else MemoryCounter()
-    return FailureLimiter(counter, window=settings.login_window_seconds)
+    return FailureLimiter(_counter(settings), window=settings.login_window_seconds)
+
+
+def make_client_limiter(settings: Settings) -> RequestLimiter:
+    return RequestLimiter(_counter(settings), window=settings.client_rate_window_seconds)
+
+
+def take_client_quota(request: Request, client_id: str) -> Quota:
+    """Count one request against a partner client's budget; 429 with Retry-After once it is spent.
+    The quota is kept on the request so that the response carries the RateLimit headers."""
+    settings: Settings = request.app.state.settings
+    quota = request.app.state.client_limiter.take(f"client:{client_id}", settings.client_rate_limit)
+    request.state.rate_quota = quota
+    if not quota.allowed:
+        raise RateLimited(
+            f"This client has used its {quota.limit} requests for the {quota.window}-second window. "
+            f"Try again in {quota.reset} seconds.",
+            headers={"Retry-After": str(quota.reset), **quota.headers()},
+        )
+    return quota
 
 
 def _keys(request: Request, identity: str) -> dict[str, int]:

@@ -42,6 +42,9 @@ class Settings(BaseSettings):
     login_window_seconds: int = Field(default=900, ge=10, le=86400)
     login_max_failures_per_account: int = Field(default=5, ge=1, le=1000)
     login_max_failures_per_address: int = Field(default=20, ge=1, le=10000)
+    # Partner clients' request budget: this many API requests per window, per client.
+    client_rate_limit: int = Field(default=1200, ge=1, le=1_000_000)
+    client_rate_window_seconds: int = Field(default=60, ge=1, le=86400)
     # Proxies (addresses or CIDR) whose X-Forwarded-For is believed; empty: believe none.
     trusted_proxies: list[str] = Field(default_factory=list)
 

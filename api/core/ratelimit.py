@@ -23,8 +23,8 @@ class Counter(Protocol):
     def count(self, key: str) -> tuple[int, int]:
         """(hits in the current window, seconds until it resets)."""
 
-    def hit(self, key: str, window: int) -> int:
-        """Add one hit; the new count."""
+    def hit(self, key: str, window: int) -> tuple[int, int]:
+        """Add one hit: (the new count, seconds until the window resets)."""
 
 
 class MemoryCounter:
@@ -38,7 +38,7 @@ class MemoryCounter:
             remaining = expires - time.monotonic()
             return (hits, int(remaining) + 1) if remaining > 0 else (0, 0)
 
-    def hit(self, key: str, window: int) -> int:
+    def hit(self, key: str, window: int) -> tuple[int, int]:
         now = time.monotonic()
         with self._lock:
             if len(self._windows) > 100_000:  # bounded memory under a spray of keys
@@ -47,7 +47,7 @@ class MemoryCounter:
             if expires <= now:
                 expires, hits = now + window, 0
             self._windows[key] = (expires, hits + 1)
-            return hits + 1
+            return hits + 1, int(expires - now) + 1
 
 
 class RedisCounter:
@@ -64,12 +64,13 @@ class RedisCounter:
         hits, ttl = pipe.execute()
         return (int(hits), max(int(ttl), 1)) if hits is not None else (0, 0)
 
-    def hit(self, key: str, window: int) -> int:
+    def hit(self, key: str, window: int) -> tuple[int, int]:
         pipe = self._redis.pipeline()
         pipe.incr(self._prefix + key)
         pipe.expire(self._prefix + key, window, nx=True)
-        hits, _ = pipe.execute()
-        return int(hits)
+        pipe.ttl(self._prefix + key)
+        hits, _, ttl = pipe.execute()
+        return int(hits), max(int(ttl), 1)
 
 
 class FailureLimiter:
@@ -90,6 +91,35 @@ class FailureLimiter:
     def fail(self, keys: list[str]) -> None:
         for key in keys:
             self.counter.hit(key, self.window)
+
+
+@dataclass(frozen=True)
+class Quota:
+    limit: int
+    remaining: int
+    reset: int
+    window: int
+
+    @property
+    def allowed(self) -> bool:
+        return self.remaining >= 0
+
+    def headers(self) -> dict[str, str]:
+        """IETF draft RateLimit header fields (draft-ietf-httpapi-ratelimit-headers-07)."""
+        return {"RateLimit-Policy": f"{self.limit};w={self.window}",
+                "RateLimit": f"limit={self.limit}, remaining={max(self.remaining, 0)}, reset={self.reset}"}
+
+
+class RequestLimiter:
+    """Counts every request per key in fixed windows (partner clients' request budgets)."""
+
+    def __init__(self, counter: Counter, *, window: int) -> None:
+        self.counter = counter
+        self.window = window
+
+    def take(self, key: str, limit: int) -> Quota:
+        hits, reset_in = self.counter.hit(key, self.window)
+        return Quota(limit=limit, remaining=limit - hits, reset=reset_in, window=self.window)
 
 
 def client_address(connection: HTTPConnection, trusted_proxies: list[str]) -> str:

@@ -5,7 +5,7 @@ from email.utils import format_datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, File, Path, Query, Request, Response, UploadFile
-from fastapi.responses import StreamingResponse
+from fastapi.responses import JSONResponse, StreamingResponse
 
 from api import authz
 from api.authz import Subject
@@ -13,8 +13,17 @@ from api.core.errors import NotModified
 from api.core.http import check_if_match, conditional_get, etag_of
 from api.core.pagination import Page, PageDep, set_next_link
 from api.deps import SessionDep, require
-from api.indicators import importer, service
-from api.indicators.schemas import Benchmark, IndicatorCreate, IndicatorRead, IndicatorUpdate, ValueRead
+from api.indicators import csvw, importer, service
+from api.indicators.schemas import (
+    Availability,
+    Benchmark,
+    IndicatorAreaAvailability,
+    IndicatorCreate,
+    IndicatorRead,
+    IndicatorUpdate,
+    Trends,
+    ValueRead,
+)
 from api.meetings.documents import TooLarge
 
 router = APIRouter(tags=["indicators"])
@@ -24,11 +33,17 @@ IndicatorManager = Annotated[Subject, Depends(require(authz.may_manage_indicator
 IndicatorPath = Annotated[str, Path(pattern=r"^[A-Za-z0-9._-]{1,40}$")]
 Areas = Annotated[list[Annotated[str, Query(pattern=r"^[EWSN]\d{8}$")]] | None,
                   Query(description="GSS code (repeatable)")]
+IndicatorIds = Annotated[list[Annotated[str, Query(pattern=r"^[A-Za-z0-9._-]{1,40}$")]] | None,
+                         Query(description="Indicator id (repeatable)")]
 Period = Annotated[str | None, Query(max_length=20)]
 Breakdown = Annotated[str | None, Query(max_length=80)]
 ModifiedSince = Annotated[datetime | None, Query(description="Only values changed after this time (incremental sync)")]
-Format = Annotated[str, Query(pattern="^(json|csv)$")]
-CSV = {200: {"content": {"text/csv": {}}, "description": "JSON, or CSV with format=csv"}}
+Format = Annotated[str, Query(pattern="^(json|csv|ndjson)$",
+                              description="json (cursor pages), csv or ndjson (the whole result, streamed)")]
+CSV = {200: {"content": {"text/csv": {}, "application/x-ndjson": {}},
+             "description": "JSON pages, or the whole result streamed as CSV (format=csv) or NDJSON (format=ndjson)"}}
+STREAMS = {"csv": (service.stream_csv, "text/csv; charset=utf-8", "csv"),
+           "ndjson": (service.stream_ndjson, "application/x-ndjson", "ndjson")}
 
 
 @router.get("/indicators", response_model=Page[IndicatorRead])
@@ -67,7 +82,7 @@ def update_indicator(indicator_id: IndicatorPath, body: IndicatorUpdate, request
 
 
 def _values(request: Request, response: Response, session, *, indicator_ids: list[str] | None, page, areas,
-            period, breakdown, modified_since, format: str):
+            period, breakdown, modified_since, format: str, csvw_url: str):
     """Shared by one indicator's data and the bulk /data: validators, then JSON or CSV."""
     count, newest = service.freshness(session, indicator_ids)
     tag = f'W/"{",".join(indicator_ids or ["all"])}.{count}.{newest.timestamp() if newest else 0}"'
@@ -78,11 +93,13 @@ def _values(request: Request, response: Response, session, *, indicator_ids: lis
         raise NotModified(tag)
     filters = {"indicator_ids": indicator_ids, "areas": areas, "period": period, "breakdown": breakdown,
                "modified_since": modified_since}
-    if format == "csv":
+    if format in STREAMS:
+        stream, media_type, extension = STREAMS[format]
         name = indicator_ids[0] if indicator_ids and len(indicator_ids) == 1 else "indicator-data"
-        return StreamingResponse(service.stream_csv(request.app.state.engine, **filters),
-                                 media_type="text/csv; charset=utf-8",
-                                 headers={**validators, "Content-Disposition": f'attachment; filename="{name}.csv"'})
+        headers = {**validators, "Content-Disposition": f'attachment; filename="{name}.{extension}"'}
+        if format == "csv":
+            headers["Link"] = f'<{csvw_url}>; rel="describedby"; type="{csvw.MEDIA_TYPE}"'
+        return StreamingResponse(stream(request.app.state.engine, **filters), media_type=media_type, headers=headers)
     rows, cursor = service.list_values(session, page=page, **filters)
     set_next_link(request, response, cursor)
     response.headers.update(validators)
@@ -96,20 +113,70 @@ def indicator_data(indicator_id: IndicatorPath, request: Request, response: Resp
     """One indicator's values by area, period and breakdown. No rows is a 200 with no items."""
     service.get_indicator(session, indicator_id)
     return _values(request, response, session, indicator_ids=[indicator_id], page=page, areas=area, period=period,
-                   breakdown=breakdown, modified_since=modified_since, format=format)
+                   breakdown=breakdown, modified_since=modified_since, format=format,
+                   csvw_url=str(request.url_for("indicator_csvw", indicator_id=indicator_id)))
 
 
 @router.get("/data", response_model=Page[ValueRead], responses=CSV)
 def bulk_data(request: Request, response: Response, session: SessionDep, _: IndicatorReader, page: PageDep,
-              indicator: Annotated[list[Annotated[str, Query(pattern=r"^[A-Za-z0-9._-]{1,40}$")]] | None,
-                                   Query(description="Indicator id (repeatable)")] = None,
+              indicator: IndicatorIds = None,
               area: Areas = None, period: Period = None, breakdown: Breakdown = None,
               modified_since: ModifiedSince = None, format: Format = "json"):
     """Values across indicators, for bulk pulls and incremental sync (`modified_since`)."""
     for indicator_id in indicator or []:
         service.get_indicator(session, indicator_id)
     return _values(request, response, session, indicator_ids=indicator, page=page, areas=area, period=period,
-                   breakdown=breakdown, modified_since=modified_since, format=format)
+                   breakdown=breakdown, modified_since=modified_since, format=format,
+                   csvw_url=str(request.url_for("bulk_csvw")))
+
+
+CSVW = {200: {"content": {csvw.MEDIA_TYPE: {}}, "description": "CSVW table metadata (W3C CSV on the Web)"}}
+
+
+def _csvw(request: Request, csv_url: str, title: str) -> JSONResponse:
+    return JSONResponse(csvw.metadata(csv_url, title), media_type=csvw.MEDIA_TYPE,
+                        headers={"Cache-Control": "public, max-age=86400"})
+
+
+@router.get("/indicators/{indicator_id}/data/csvw", responses=CSVW, response_class=JSONResponse)
+def indicator_csvw(indicator_id: IndicatorPath, request: Request, session: SessionDep, _: IndicatorReader):
+    """Describes the columns of `?format=csv` for this indicator (CSVW); the CSV links here."""
+    indicator = service.get_indicator(session, indicator_id)
+    url = str(request.url_for("indicator_data", indicator_id=indicator_id).include_query_params(format="csv"))
+    return _csvw(request, url, indicator.name)
+
+
+@router.get("/data/csvw", responses=CSVW, response_class=JSONResponse)
+def bulk_csvw(request: Request, _: IndicatorReader):
+    """Describes the columns of `/data?format=csv` (CSVW); the CSV links here."""
+    return _csvw(request, str(request.url_for("bulk_data").include_query_params(format="csv")), "Indicator values")
+
+
+@router.get("/data/availability", response_model=Availability)
+def data_availability(session: SessionDep, _: IndicatorReader, indicator: IndicatorIds = None):
+    """Which indicators have data: their periods, breakdowns, and how many areas and values."""
+    for indicator_id in indicator or []:
+        service.get_indicator(session, indicator_id)
+    return Availability(items=service.availability(session, indicator_ids=indicator))
+
+
+@router.get("/indicators/{indicator_id}/availability", response_model=IndicatorAreaAvailability)
+def indicator_availability(indicator_id: IndicatorPath, session: SessionDep, _: IndicatorReader):
+    """For one indicator: each area and breakdown with data, its first and latest period, how many."""
+    service.get_indicator(session, indicator_id)
+    return IndicatorAreaAvailability(indicator_id=indicator_id,
+                                     items=service.area_availability(session, indicator_id=indicator_id))
+
+
+@router.get("/indicators/{indicator_id}/trend", response_model=Trends)
+def trend(indicator_id: IndicatorPath, session: SessionDep, _: IndicatorReader, area: Areas = None,
+          breakdown: Annotated[str, Query(max_length=80)] = "Persons"):
+    """Each area's recent trend over its last five points: `increasing` / `decreasing` /
+    `no_significant_change` (99.9% level) / `cannot_be_calculated`, with `getting_better` or
+    `getting_worse` by polarity. See docs/indicator-methods.md."""
+    indicator = service.get_indicator(session, indicator_id)
+    return Trends(indicator_id=indicator.id, polarity=indicator.polarity, breakdown=breakdown,
+                  items=service.trends(session, indicator=indicator, areas=area, breakdown=breakdown))
 
 
 @router.post("/indicators/import", tags=["indicators"],

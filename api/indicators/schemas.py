@@ -110,3 +110,68 @@ class Benchmark(ReadModel):
     breakdown: str
     comparator: ComparatorRead
     items: list[BenchmarkItem]
+
+
+class TrendItem(ReadModel):
+    area_code: str
+    area_name: str
+    trend: Literal["increasing", "decreasing", "no_significant_change", "cannot_be_calculated"]
+    judgement: Literal["getting_better", "getting_worse"] | None
+    method: Literal["chi_squared_for_trend", "weighted_least_squares"] | None
+    statistic: float | None
+    p_value: float | None
+    periods: list[str]
+
+
+class Trends(ReadModel):
+    indicator_id: str
+    polarity: Polarity
+    breakdown: str
+    items: list[TrendItem]
+
+
+class IndicatorAvailability(ReadModel):
+    indicator_id: str
+    first_period: str
+    latest_period: str
+    periods: list[str]
+    breakdowns: list[str]
+    areas: int
+    values: int
+
+
+class AreaAvailability(ReadModel):
+    area_code: str
+    area_name: str
+    breakdown: str
+    first_period: str
+    latest_period: str
+    periods: int
+
+
+class Availability(ReadModel):
+    items: list[IndicatorAvailability]
+
+
+class IndicatorAreaAvailability(ReadModel):
+    indicator_id: str
+    items: list[AreaAvailability]
+
+
+# Descriptions of the CSV columns, for the CSVW metadata document.
+COLUMN_NOTES = {
+    "indicator_id": ("string", "The indicator's id (GET /api/v1/indicators/{id})."),
+    "area_code": ("string", "The area's GSS code."),
+    "area_name": ("string", "The area's name."),
+    "period": ("string", "The time period, e.g. 2022/23."),
+    "breakdown": ("string", "The population breakdown, e.g. Persons, Female, IMD decile 1."),
+    "value": ("double", "The value, in the indicator's unit (per multiplier)."),
+    "lower_ci": ("double", "Lower 95% confidence limit."),
+    "upper_ci": ("double", "Upper 95% confidence limit."),
+    "lower_ci_998": ("double", "Lower 99.8% confidence limit."),
+    "upper_ci_998": ("double", "Upper 99.8% confidence limit."),
+    "count": ("double", "The numerator (count of events or people)."),
+    "denominator": ("double", "The denominator (population)."),
+    "note": ("string", "A note on the value, e.g. that it is synthetic demo data."),
+    "updated_at": ("dateTime", "When this value last changed (UTC)."),
+}

@@ -2,6 +2,7 @@
 
 import csv
 import io
+import json
 from collections.abc import Iterator, Sequence
 from datetime import datetime
 from typing import Any
@@ -16,7 +17,8 @@ from api.core.pagination import PageParams, paginate
 from api.core.spreadsheet import safe_cell
 from api.indicators.compare import outcome
 from api.indicators.models import Indicator, IndicatorValue
-from api.indicators.schemas import VALUE_COLUMNS
+from api.indicators.schemas import VALUE_COLUMNS, ValueRead
+from api.indicators.trend import Point, recent_trend
 from api.registry.models import Area
 
 
@@ -82,26 +84,37 @@ def value_row(value: IndicatorValue, area_name: str) -> dict[str, Any]:
 
 
 
-def stream_csv(engine: Engine, *, batch: int = 2000, **filters: Any) -> Iterator[str]:
-    """All matching values as CSV in the API's column order, read in keyset batches in a session
-    of its own (the response is sent after the request's session has closed)."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(VALUE_COLUMNS)
-    yield buffer.getvalue()
+def stream_rows(engine: Engine, *, batch: int = 2000, **filters: Any) -> Iterator[list[dict[str, Any]]]:
+    """All matching values as API rows, in keyset batches read in a session of its own (the
+    response is sent after the request's session has closed); memory stays flat."""
     with Session(engine) as session:
         cursor = None
         while True:
             rows, cursor = list_values(session, page=PageParams(limit=batch, cursor=cursor), **filters)
-            buffer.seek(0)
-            buffer.truncate()
-            for value, area_name in rows:
-                row = value_row(value, area_name)
-                writer.writerow([safe_cell(row[column]) for column in VALUE_COLUMNS])
-            yield buffer.getvalue()
-            session.expunge_all()  # keep memory flat however many rows stream past
+            yield [value_row(value, area_name) for value, area_name in rows]
+            session.expunge_all()
             if cursor is None:
                 return
+
+
+def stream_csv(engine: Engine, **filters: Any) -> Iterator[str]:
+    """The values as CSV in the API's column order, formula-like cells neutralised."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(VALUE_COLUMNS)
+    yield buffer.getvalue()
+    for rows in stream_rows(engine, **filters):
+        buffer.seek(0)
+        buffer.truncate()
+        writer.writerows([safe_cell(row[column]) for column in VALUE_COLUMNS] for row in rows)
+        yield buffer.getvalue()
+
+
+def stream_ndjson(engine: Engine, **filters: Any) -> Iterator[str]:
+    """The values as newline-delimited JSON, one object per line, the same fields as the JSON pages."""
+    for rows in stream_rows(engine, **filters):
+        yield "".join(json.dumps(ValueRead(**row).model_dump(mode="json"), separators=(",", ":")) + "\n"
+                      for row in rows)
 
 
 def latest_period(session: Session, indicator_id: str, area_code: str, breakdown: str) -> str | None:
@@ -132,3 +145,61 @@ def benchmark(session: Session, *, indicator: Indicator, comparator: str, period
                    "outcome": outcome(indicator.polarity, base.value if base else None, v.lower_ci, v.upper_ci)}
                   for v, name in rows if v.area_code != comparator],
     }
+
+
+def trends(session: Session, *, indicator: Indicator, areas: Sequence[str] | None, breakdown: str) -> list[dict]:
+    """Each area's recent trend (api/indicators/trend.py) from one query over its values."""
+    stmt = (select(IndicatorValue, Area.name).join(Area, Area.gss_code == IndicatorValue.area_code)
+            .where(IndicatorValue.indicator_id == indicator.id, IndicatorValue.breakdown == breakdown)
+            .order_by(IndicatorValue.area_code, IndicatorValue.period))
+    if areas:
+        stmt = stmt.where(IndicatorValue.area_code.in_(areas))
+    series: dict[str, tuple[str, list[Point]]] = {}
+    for value, name in session.exec(stmt):
+        series.setdefault(value.area_code, (name, []))[1].append(Point(
+            value.period, value.value, value.lower_ci, value.upper_ci, value.count, value.denominator))
+    items = []
+    for code, (name, points) in series.items():
+        result = recent_trend(points, polarity=indicator.polarity, unit=indicator.unit)
+        items.append({"area_code": code, "area_name": name, "trend": result.trend, "judgement": result.judgement,
+                      "method": result.method, "statistic": result.statistic, "p_value": result.p_value,
+                      "periods": list(result.periods)})
+    return items
+
+
+def availability(session: Session, *, indicator_ids: Sequence[str] | None) -> list[dict[str, Any]]:
+    """Per indicator: which periods, breakdowns and how many areas have values (three grouped queries)."""
+    def grouped(key, *aggregates):
+        stmt = select(IndicatorValue.indicator_id, *key, *aggregates)
+        if indicator_ids:
+            stmt = stmt.where(IndicatorValue.indicator_id.in_(indicator_ids))
+        return session.exec(stmt.group_by(IndicatorValue.indicator_id, *key)).all()
+
+    found: dict[str, dict[str, Any]] = {}
+    for indicator_id, period, count in grouped([IndicatorValue.period], func.count(IndicatorValue.id)):
+        entry = found.setdefault(indicator_id, {"indicator_id": indicator_id, "periods": [], "breakdowns": [],
+                                                "areas": 0, "values": 0})
+        entry["periods"].append(period)
+        entry["values"] += count
+    for indicator_id, breakdown in grouped([IndicatorValue.breakdown]):
+        found[indicator_id]["breakdowns"].append(breakdown)
+    for indicator_id, areas in grouped([], func.count(func.distinct(IndicatorValue.area_code))):
+        found[indicator_id]["areas"] = areas
+    for entry in found.values():
+        entry["periods"].sort()
+        entry["breakdowns"].sort()
+        entry["first_period"], entry["latest_period"] = entry["periods"][0], entry["periods"][-1]
+    return [found[key] for key in sorted(found)]
+
+
+def area_availability(session: Session, *, indicator_id: str) -> list[dict[str, Any]]:
+    """One indicator's coverage per area and breakdown: first and latest period, how many."""
+    stmt = (select(IndicatorValue.area_code, Area.name, IndicatorValue.breakdown, func.min(IndicatorValue.period),
+                   func.max(IndicatorValue.period), func.count(IndicatorValue.id))
+            .join(Area, Area.gss_code == IndicatorValue.area_code)
+            .where(IndicatorValue.indicator_id == indicator_id)
+            .group_by(IndicatorValue.area_code, Area.name, IndicatorValue.breakdown)
+            .order_by(IndicatorValue.area_code, IndicatorValue.breakdown))
+    return [{"area_code": code, "area_name": name, "breakdown": breakdown, "first_period": first,
+             "latest_period": latest, "periods": count}
+            for code, name, breakdown, first, latest, count in session.exec(stmt)]

@@ -4,7 +4,7 @@ from sqlmodel import func, select
 
 from api.auth import service as auth_service
 from api.indicators.models import IndicatorValue
-from tests.api.test_indicators import INACTIVE
+from tests.factories import INACTIVE
 
 HEADER = "indicator_id,area_code,period,breakdown,value,lower_ci,upper_ci,count,denominator,note\n"
 GOOD = HEADER + "".join(f"93014,{code},2022/23,Persons,{20 + n},{18 + n},{22 + n},{200 + n},1000,\n"

@@ -1,0 +1,17 @@
+"""gzip for one part of the site: Starlette's GZipMiddleware applied under a path prefix only."""
+
+from starlette.middleware.gzip import GZipMiddleware as _GZip
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+
+class GZipMiddleware:
+    def __init__(self, app: ASGIApp, *, prefix: str, minimum_size: int = 1024) -> None:
+        self.app = app
+        self.prefix = prefix
+        self.gzip = _GZip(app, minimum_size=minimum_size)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["path"].startswith(self.prefix):
+            await self.gzip(scope, receive, send)
+        else:
+            await self.app(scope, receive, send)
