@@ -5,6 +5,7 @@ from fastapi.responses import StreamingResponse
 
 from api.audit.router import router as audit_router
 from api.auth.router import router as auth_router
+from api.dashboards.router import router as dashboards_router
 from api.deps import RegistryReader
 from api.indicators.router import router as indicators_router
 from api.meetings.router import router as meetings_router
@@ -21,6 +22,7 @@ api_router.include_router(meetings_router)
 api_router.include_router(search_router)
 api_router.include_router(indicators_router)
 api_router.include_router(outcomes_router)
+api_router.include_router(dashboards_router)
 
 
 @api_router.get("/export/popolo", tags=["registry"], response_class=StreamingResponse,

@@ -126,13 +126,16 @@ def updates_for(session: Session, action_ids: list[int]) -> dict[int, list[Actio
     return found
 
 
-def _log_query(session: Session, subject: Subject, *, owner_id: int | None, group_id: int | None,
-               status: str | None, overdue: bool | None):
+def log_query(session: Session, subject: Subject, *, owner_id: int | None, group_id: int | None,
+              status: str | None, overdue: bool | None, members_of: set[int] | None = None):
+    """(Action, owner name) rows the subject may see, filtered; `members_of` when already known."""
+    if members_of is None:
+        members_of = member_groups(session, subject)
     stmt = (
         select(Action, Stakeholder.name)
         .outerjoin(Stakeholder, Stakeholder.id == Action.owner_id)
         .outerjoin(AgendaItem, AgendaItem.id == Action.agenda_item_id)
-        .where(visible_to(subject, member_groups(session, subject), AgendaItem.confidential, Action.group_id))
+        .where(visible_to(subject, members_of, AgendaItem.confidential, Action.group_id))
     )
     if owner_id is not None:
         stmt = stmt.where(Action.owner_id == owner_id)
@@ -148,7 +151,7 @@ def _log_query(session: Session, subject: Subject, *, owner_id: int | None, grou
 def list_actions(session: Session, *, subject: Subject, page: PageParams, owner_id: int | None = None,
                  group_id: int | None = None, status: str | None = None, overdue: bool | None = None):
     """Rows of (Action, owner name), by group then number."""
-    stmt = _log_query(session, subject, owner_id=owner_id, group_id=group_id, status=status, overdue=overdue)
+    stmt = log_query(session, subject, owner_id=owner_id, group_id=group_id, status=status, overdue=overdue)
     return paginate(session, stmt, order=[Action.group_id, Action.number], page=page)
 
 
@@ -203,7 +206,7 @@ def carried_forward(session: Session, *, subject: Subject, meeting: Meeting) -> 
     action-log item reviews. Rows of (Action, owner name)."""
     earlier = aliased(Meeting)
     stmt = (
-        _log_query(session, subject, owner_id=None, group_id=meeting.group_id, status="open", overdue=None)
+        log_query(session, subject, owner_id=None, group_id=meeting.group_id, status="open", overdue=None)
         .outerjoin(earlier, earlier.id == Action.meeting_id)
         .where(or_(Action.meeting_id.is_(None), earlier.starts_at < meeting.starts_at))
         .order_by(Action.number)
@@ -213,5 +216,5 @@ def carried_forward(session: Session, *, subject: Subject, meeting: Meeting) -> 
 
 def of_meeting(session: Session, *, subject: Subject, meeting_id: int) -> list[tuple[Action, str | None]]:
     """Actions set at this meeting, by number, as rows of (Action, owner name)."""
-    stmt = _log_query(session, subject, owner_id=None, group_id=None, status=None, overdue=None)
+    stmt = log_query(session, subject, owner_id=None, group_id=None, status=None, overdue=None)
     return list(session.exec(stmt.where(Action.meeting_id == meeting_id).order_by(Action.number)).all())

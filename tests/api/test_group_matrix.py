@@ -52,6 +52,7 @@ ROUTES = {
     ("PATCH", "/api/v1/actions/{action_id}"): (MANAGE, {"json": {"text": "Follow up soon"}}),
     ("POST", "/api/v1/actions/{action_id}/updates"): (OWNER, {"json": {"text": "Progress"}}),
     ("GET", "/api/v1/groups/{group_id}/meetings.ics"): (READ, {}),
+    ("GET", "/api/v1/dashboards/groups/{group_id}"): (READ, {}),
     ("GET", "/api/v1/me/meetings.ics"): ({**READ, "admin": OK}, {}),
     ("POST", "/api/v1/meetings/{meeting_id}/documents"): (MANAGE, {"files": {
         "file": ("p.pdf", PDF, "application/pdf")}}),
