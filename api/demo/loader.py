@@ -16,7 +16,7 @@ from api.auth import service as auth_service
 from api.auth.models import PartnerClient, UserAccount
 from api.authz import SYSTEM_SUBJECT
 from api.core.errors import Conflict
-from api.demo import data, meetings, pilots
+from api.demo import data, indicators, meetings, pilots, place_updates
 from api.registry import service
 from api.registry.models import Area, Group, Membership, Organisation, Stakeholder
 
@@ -36,6 +36,8 @@ def load_demo(session: Session, *, password: str) -> dict[str, int]:
         "clients": _partner_client(session, password),
         "meetings": meetings.load(session, groups),
         "pilots": pilots.load(session),
+        "place_updates": place_updates.load(session),
+        "indicator_values": indicators.load(session),
     }
 
 

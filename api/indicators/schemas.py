@@ -175,3 +175,20 @@ COLUMN_NOTES = {
     "note": ("string", "A note on the value, e.g. that it is synthetic demo data."),
     "updated_at": ("dateTime", "When this value last changed (UTC)."),
 }
+
+
+class IndicatorHeadline(ReadModel):
+    indicator_id: str
+    name: str
+    unit: Unit
+    polarity: Polarity
+    area_code: str
+    period: str
+    breakdown: str
+    value: float | None
+    lower_ci: float | None
+    upper_ci: float | None
+    comparator_code: str
+    comparator_value: float | None
+    outcome: Literal["better", "similar", "worse", "not_compared", "higher", "lower"]
+    note: str

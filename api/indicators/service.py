@@ -203,3 +203,35 @@ def area_availability(session: Session, *, indicator_id: str) -> list[dict[str, 
     return [{"area_code": code, "area_name": name, "breakdown": breakdown, "first_period": first,
              "latest_period": latest, "periods": count}
             for code, name, breakdown, first, latest, count in session.exec(stmt)]
+
+
+SUBREGION, ENGLAND = "E54000008", "E92000001"
+
+
+def headlines(session: Session, *, area: str = SUBREGION, comparator: str = ENGLAND) -> list[dict[str, Any]]:
+    """Each indicator's latest value for the area (every breakdown), beside the comparator's in
+    the same period, judged as the benchmark is; two queries."""
+    newest = (select(IndicatorValue.indicator_id, func.max(IndicatorValue.period).label("period"))
+              .where(IndicatorValue.area_code == area, IndicatorValue.value.is_not(None))
+              .group_by(IndicatorValue.indicator_id).subquery())
+    rows = session.exec(
+        select(IndicatorValue, Indicator)
+        .join(newest, (newest.c.indicator_id == IndicatorValue.indicator_id)
+              & (newest.c.period == IndicatorValue.period))
+        .join(Indicator, Indicator.id == IndicatorValue.indicator_id)
+        .where(IndicatorValue.area_code == area)
+        .order_by(IndicatorValue.indicator_id, IndicatorValue.breakdown)).all()
+    bases = {(v.indicator_id, v.period, v.breakdown): v.value for v in session.exec(
+        select(IndicatorValue).where(IndicatorValue.area_code == comparator,
+                                     IndicatorValue.indicator_id.in_({v.indicator_id for v, _ in rows} or {""}),
+                                     IndicatorValue.period.in_({v.period for v, _ in rows} or {""})))}
+    items = []
+    for value, indicator in rows:
+        base = bases.get((value.indicator_id, value.period, value.breakdown))
+        items.append({"indicator_id": indicator.id, "name": indicator.name, "unit": indicator.unit,
+                      "polarity": indicator.polarity, "area_code": area, "period": value.period,
+                      "breakdown": value.breakdown, "value": value.value, "lower_ci": value.lower_ci,
+                      "upper_ci": value.upper_ci, "comparator_code": comparator, "comparator_value": base,
+                      "outcome": outcome(indicator.polarity, base, value.lower_ci, value.upper_ci),
+                      "note": value.note})
+    return items

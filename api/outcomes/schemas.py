@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 from pydantic import Field, StringConstraints, model_validator
 
 from api.core.schemas import ReadModel, RequestModel
+from api.indicators.schemas import IndicatorHeadline
 
 PlanStatus = Literal["not_started", "in_development", "signed_off", "launched"]
 # 2024-Q1, 2024-03 or 2023/24: periods that sort correctly as text.
@@ -64,6 +65,8 @@ class StrategyDashboard(ReadModel):
     over_time: list[PeriodProgress]
     counts: dict[str, int]
     pilots_by_status: dict[str, int]
+    indicator_headlines: list[IndicatorHeadline] = Field(
+        description="Each indicator's latest value for Cheshire and Merseyside beside England's")
 
 
 PilotStatus = Literal["testing", "learning", "scaling", "closed"]

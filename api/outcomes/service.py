@@ -12,6 +12,7 @@ from api.authz import Subject
 from api.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from api.core.pagination import PageParams, paginate
 from api.core.types import today
+from api.indicators.service import headlines as indicator_headlines
 from api.meetings.access import roles_by_group
 from api.meetings.models import Action, AgendaItem, Attendance
 from api.outcomes.models import Contribution, Pilot, PilotStatusChange, PlaceUpdate
@@ -82,6 +83,7 @@ def strategy(session: Session) -> dict[str, Any]:
                    "organisations": session.exec(select(func.count()).select_from(Organisation)).one(),
                    "groups": session.exec(select(func.count()).select_from(Group)).one()},
         "pilots_by_status": pilots_by_status(session),
+        "indicator_headlines": indicator_headlines(session),
     }
 
 

@@ -9,8 +9,10 @@ from sqlmodel import select
 from api.audit.models import AuditEvent
 from api.auth.models import PartnerClient, UserAccount
 from api.core.types import today
-from api.demo import data
+from api.demo import data, indicators
 from api.demo.loader import load_demo
+from api.indicators.models import Indicator, IndicatorValue
+from api.outcomes.models import PlaceUpdate
 from api.registry import service
 from api.registry.models import (
     GROUP_KINDS,
@@ -66,7 +68,8 @@ def test_data_is_the_same_every_time():
 def test_counts_and_structure(session, demo):
     assert demo == {"organisations": len(data.ORGANISATIONS), "groups": len(data.GROUPS),
                     "stakeholders": len(data.PEOPLE), "memberships": len(data.MEMBERSHIPS),
-                    "accounts": 3, "clients": 1, "meetings": 3, "pilots": 8}
+                    "accounts": 3, "clients": 1, "meetings": 3, "pilots": 8, "place_updates": 54,
+                    "indicator_values": len(indicators.REPORTED_ROWS) + 10 * 7 * 3}
     assert _count(session, Organisation) >= 70
     assert _count(session, Stakeholder) >= 130
     groups = {g.code: g for g in session.exec(select(Group))}
@@ -111,12 +114,13 @@ def test_people_are_fictional(session, demo):
 def test_loading_twice_changes_nothing(session, demo, count_queries):
     counts = [_count(session, m) for m in (Organisation, Stakeholder, Group, Membership, UserAccount,
                                            PartnerClient, AuditEvent)]
-    assert counts[-1] >= sum(demo.values())  # every write was audited
+    # Every write was audited (the indicator values as one import).
+    assert counts[-1] >= sum(demo.values()) - demo["indicator_values"] + 1
     with count_queries() as counter:
         again = load_demo(session, password=PASSWORD)
         session.commit()
     assert again == dict.fromkeys(demo, 0)
-    assert counter.count <= 10  # the existing keys are read once per kind, not once per row
+    assert counter.count <= 14  # the existing keys are read once per kind, not once per row
     assert [_count(session, m) for m in (Organisation, Stakeholder, Group, Membership, UserAccount,
                                          PartnerClient, AuditEvent)] == counts
 
@@ -154,3 +158,27 @@ def test_demo_meetings_show_a_complete_record(anonymous_client, demo):
     log = anonymous_client.get(f"/api/v1/actions?group_id={hcp['id']}", headers=headers).json()["items"]
     assert [(a["number"], a["status"], a["overdue"]) for a in log] == [(35, "open", True), (40, "closed", False),
                                                                        (42, "closed", False)]
+
+
+def test_indicators_hold_the_reported_figures_and_mark_the_rest_synthetic(session, demo):
+    reported = {(v.indicator_id, v.breakdown): (v.value, v.note) for v in session.exec(
+        select(IndicatorValue).where(IndicatorValue.area_code == "E54000008"))}
+    assert reported[("AL-ADULT-INACTIVE", "Persons")][0] == 27.7
+    assert reported[("AL-ADULT-FAIRLY-ACTIVE", "Persons")][0] == 11.5
+    assert reported[("AL-ADULT-ACTIVE", "Persons")][0] == 60.6
+    assert reported[("AL-CYP-ACTIVITY", "Less active")][0] == 98_500
+    assert all("Active Lives" in note for _, note in reported.values())
+    others = session.exec(select(IndicatorValue).where(IndicatorValue.area_code != "E54000008")).all()
+    assert others and all(v.note.startswith("Synthetic demo value") for v in others)
+    assert min(v.period for v in others) == "2016/17"
+    # The importer computed the intervals from count and denominator.
+    assert all(v.lower_ci < v.value < v.upper_ci for v in others)
+    beacons = {i.id: i for i in session.exec(select(Indicator).where(Indicator.id.like("BEACON-%")))}
+    assert beacons["BEACON-18"].name == "Activity levels" and beacons["BEACON-19"].name == "Percentage of loneliness"
+    assert all(b.frequency == "Yearly" and b.geography == "LA" and b.breakdowns == ["IMD"] for b in beacons.values())
+
+
+def test_place_updates_are_synthetic_and_count_towards_the_target(session, demo):
+    updates = session.exec(select(PlaceUpdate)).all()
+    assert len({u.place_code for u in updates}) == 9
+    assert all(u.narrative.startswith("Synthetic demo update") for u in updates)

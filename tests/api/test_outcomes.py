@@ -3,8 +3,10 @@
 from datetime import date
 
 import pytest
+from sqlalchemy import insert
 
 from api.auth import service as auth_service
+from api.indicators.models import IndicatorValue
 from tests import factories
 
 LIVERPOOL, WIRRAL = "E08000012", "E08000015"
@@ -72,3 +74,17 @@ def test_bad_place_updates_are_refused(client):
     assert client.post(url, json={**_update("2024-Q2", 1), "plan_status": "finished"}).status_code == 422
     assert client.post("/api/v1/places/E92000001/updates", json=_update("2024-Q2", 1)).status_code == 404
     assert len(client.get("/api/v1/place-updates").json()["items"]) == 1
+
+
+def test_strategy_dashboard_heads_each_indicator_with_the_subregion_against_england(client, indicator, engine):
+    assert client.get("/api/v1/dashboards/strategy").json()["indicator_headlines"] == []  # no subregion values
+    with engine.begin() as connection:
+        connection.execute(insert(IndicatorValue), [
+            {"indicator_id": "93014", "area_code": area, "period": period, "breakdown": "Persons", "value": value,
+             "lower_ci": low, "upper_ci": high, "note": ""}
+            for area, period, value, low, high in [
+                ("E54000008", "2021/22", 29.0, 28.0, 30.0), ("E54000008", "2022/23", 27.7, 27.0, 28.4),
+                ("E92000001", "2022/23", 25.1, 25.0, 25.2), ("E92000001", "2021/22", 27.5, 27.4, 27.6)]])
+    [headline] = client.get("/api/v1/dashboards/strategy").json()["indicator_headlines"]
+    assert (headline["indicator_id"], headline["period"], headline["value"]) == ("93014", "2022/23", 27.7)
+    assert headline["comparator_value"] == 25.1 and headline["outcome"] == "worse"  # more inactive than England
