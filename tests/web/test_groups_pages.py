@@ -110,17 +110,3 @@ def test_unknown_and_malformed_groups_get_html_errors(signed_in):
 def test_api_errors_stay_problem_json(client):
     response = client.get("/api/v1/groups/no-such-thing")
     assert response.headers["content-type"].startswith("application/problem+json")
-
-
-def test_my_dashboard_lists_my_groups_and_former_ones(signed_in, session):
-    client, me = signed_in
-    board, group = _structure(session)
-    factories.membership(session, group=group, stakeholder=me, role="vice_chair", start_date=date(2023, 4, 1))
-    factories.membership(session, group=board, stakeholder=me, start_date=date(2022, 1, 1),
-                         end_date=date(2022, 12, 31))
-    session.commit()
-    page = client.get("/")
-    current = page.text[page.text.index("<table"):page.text.index("</table>")]
-    assert "Test Thematic Group" in current and "Vice chair" in current and "1 April 2023" in current
-    assert "Test Board" not in current
-    assert "Groups I used to sit on (1)" in page.text

@@ -1,0 +1,27 @@
+"""Turning validation failures into per-field messages for the NHS.UK error pattern."""
+
+from pydantic import ValidationError
+
+from api.core.errors import InvalidInput
+
+
+def field_errors(error: ValidationError | InvalidInput, labels: dict[str, str]) -> dict[str, str]:
+    """{field: "Label: message"} for the fields a form shows; anything else under "form"."""
+    found = error.errors() if isinstance(error, ValidationError) else (error.errors or [])
+    messages: dict[str, str] = {}
+    for item in found:
+        loc = [part for part in item.get("loc", []) if part != "body"]
+        field = str(loc[0]) if loc else "form"
+        key = field if field in labels else "form"
+        text = str(item.get("msg", "is not valid")).removeprefix("Value error, ")
+        messages.setdefault(key, f"{labels.get(field, 'This form')}: {text[:1].lower() + text[1:]}")
+    if not messages and isinstance(error, InvalidInput):
+        messages["form"] = error.detail
+    return messages
+
+
+def safe_next(value: str | None, default: str = "/") -> str:
+    """A local path to go back to after a form (never another site)."""
+    if value and value.startswith("/") and not value.startswith("//") and "\\" not in value:
+        return value
+    return default

@@ -1,0 +1,99 @@
+"""The action log (filters, paging, CSV) and posting an update to an action, inline with htmx
+or as a plain form."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, Path, Query, Request
+from fastapi.responses import RedirectResponse, StreamingResponse
+from pydantic import ValidationError
+from sqlmodel import select
+
+from api import authz
+from api.authz import Subject
+from api.core.errors import Forbidden, InvalidInput
+from api.core.pagination import PageParams
+from api.deps import SessionDep
+from api.meetings import actions
+from api.meetings.schemas import ActionNoteCreate
+from api.meetings.summary import action_rows, one_action
+from api.registry.models import Group
+from web.auth import GroupBusinessViewer, csrf_protected
+from web.forms import field_errors, safe_next
+from web.templating import is_fragment_request, render
+
+router = APIRouter()
+
+ActionUpdater = Annotated[Subject, Depends(csrf_protected(authz.may_read_group_business))]
+Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
+PAGE_SIZE = 25
+
+
+def _filters(subject: Subject, owner: str, group: int | None, status: str, overdue: bool) -> dict:
+    return {"owner_id": subject.stakeholder_id or -1 if owner == "me" else None, "group_id": group,
+            "status": status or None, "overdue": overdue or None}
+
+
+@router.get("/actions")
+def action_log(request: Request, session: SessionDep, subject: GroupBusinessViewer,
+               owner: Annotated[str, Query(pattern="^(me|all)$")] = "all",
+               group: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
+               status: Annotated[str, Query(pattern="^(open|closed)?$")] = "open",
+               overdue: bool = False, cursor: Annotated[str | None, Query(max_length=512)] = None):
+    filters = _filters(subject, owner, group, status, overdue)
+    rows, next_cursor = actions.list_actions(session, subject=subject, page=PageParams(limit=PAGE_SIZE, cursor=cursor),
+                                             **filters)
+    groups = session.exec(select(Group).order_by(Group.name)).all()
+    query = {"owner": owner, "status": status, **({"group": group} if group else {}),
+             **({"overdue": "true"} if overdue else {})}
+    return render(request, "pages/actions/index.html", {
+        "title": "Action log", "nav": "actions", "items": action_rows(session, rows), "next_cursor": next_cursor,
+        "groups": groups, "group_names": {g.id: g.name for g in groups}, "query": query,
+        "owner": owner, "group": group, "status": status, "overdue": overdue,
+        "csv_url": request.url_for("action_log_csv").include_query_params(**query), "next": "/actions",
+    })
+
+
+@router.get("/actions.csv")
+def action_log_csv(request: Request, subject: GroupBusinessViewer,
+                   owner: Annotated[str, Query(pattern="^(me|all)$")] = "all",
+                   group: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
+                   status: Annotated[str, Query(pattern="^(open|closed)?$")] = "",
+                   overdue: bool = False):
+    """The filtered log as CSV (every page), streamed."""
+    return StreamingResponse(actions.export_csv(request.app.state.engine, subject=subject,
+                                                **_filters(subject, owner, group, status, overdue)),
+                             media_type="text/csv; charset=utf-8",
+                             headers={"Content-Disposition": 'attachment; filename="action-log.csv"'})
+
+
+@router.post("/actions/{action_id}/updates")
+def post_update(action_id: Id, request: Request, session: SessionDep, subject: ActionUpdater,
+                text: Annotated[str, Form(max_length=20000)] = "", close: Annotated[str, Form(max_length=5)] = "",
+                next: Annotated[str, Form(max_length=500)] = "/"):
+    """An update from the owner (or an officer), optionally closing the action. htmx gets the
+    action's card back; a plain form goes back where it came from."""
+    action, access = actions.get_action(session, subject=subject, action_id=action_id)
+    errors = {}
+    try:
+        note = ActionNoteCreate(text=text, close=bool(close))
+        actions.add_update(session, access=access, action=action, text=note.text, on=None, close=note.close)
+    except (ValidationError, InvalidInput) as error:
+        session.rollback()
+        errors = field_errors(error, {"text": "Update"})
+    except Forbidden:
+        session.rollback()
+        raise
+    target = safe_next(next)
+    if errors or is_fragment_request(request):
+        # htmx swaps the card in place; without JavaScript a page shows the form again, text kept.
+        session.commit()
+        action, _ = actions.get_action(session, subject=subject, action_id=action_id)
+        group = session.get(Group, action.group_id)
+        notice = None if errors else ("Action closed." if action.status == "closed" else "Update posted.")
+        template = "partials/action.html" if is_fragment_request(request) else "pages/actions/update.html"
+        return render(request, template, {
+            "title": f"Update action {action.number}", "nav": "actions", "action": one_action(session, action),
+            "group_name": group.name if group else "", "errors": errors, "text": text, "notice": notice,
+            "next": target}, status=422 if errors else 200)
+    done = "closed" if close else "updated"
+    return RedirectResponse(f"{target}{'&' if '?' in target else '?'}done={done}", status_code=303)
