@@ -235,3 +235,33 @@ def headlines(session: Session, *, area: str = SUBREGION, comparator: str = ENGL
                       "outcome": outcome(indicator.polarity, base, value.lower_ci, value.upper_ci),
                       "note": value.note})
     return items
+
+
+def rug(session: Session, *, areas: Sequence[str], comparator: str = ENGLAND,
+        breakdown: str = "Persons") -> list[dict[str, Any]]:
+    """The tartan rug: every indicator with a comparator value, in the comparator's latest
+    period, each area's value judged against it; one query whatever the size."""
+    newest = (select(IndicatorValue.indicator_id, func.max(IndicatorValue.period).label("period"))
+              .where(IndicatorValue.area_code == comparator, IndicatorValue.breakdown == breakdown,
+                     IndicatorValue.value.is_not(None))
+              .group_by(IndicatorValue.indicator_id).subquery())
+    found: dict[str, dict[str, Any]] = {}
+    for value, indicator in session.exec(
+            select(IndicatorValue, Indicator)
+            .join(newest, (newest.c.indicator_id == IndicatorValue.indicator_id)
+                  & (newest.c.period == IndicatorValue.period))
+            .join(Indicator, Indicator.id == IndicatorValue.indicator_id)
+            .where(IndicatorValue.breakdown == breakdown, IndicatorValue.area_code.in_([comparator, *areas]))
+            .order_by(Indicator.theme, Indicator.name)):
+        row = found.setdefault(indicator.id, {"indicator": indicator, "period": value.period, "comparator": None,
+                                              "cells": {}})
+        if value.area_code == comparator:
+            row["comparator"] = value
+        else:
+            row["cells"][value.area_code] = value
+    for row in found.values():
+        base = row["comparator"].value if row["comparator"] else None
+        row["cells"] = {code: {"value": v.value, "lower_ci": v.lower_ci, "upper_ci": v.upper_ci,
+                               "outcome": outcome(row["indicator"].polarity, base, v.lower_ci, v.upper_ci)}
+                        for code, v in row["cells"].items()}
+    return list(found.values())
