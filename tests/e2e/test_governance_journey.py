@@ -63,7 +63,7 @@ def test_sign_in_browse_groups_and_sign_out(page, session, person):
 
     page.get_by_role("link", name="My dashboard").click()
     page.wait_for_url("**/")
-    expect(page.get_by_role("cell", name="Journey Age Well Group")).to_be_visible()
+    expect(page.get_by_role("link", name="Journey Age Well Group")).to_be_visible()
     _accessible(page)
     page.get_by_role("button", name="Sign out").click()
     page.wait_for_url("**/login")
