@@ -89,3 +89,12 @@ def test_the_rug_costs_the_same_queries_for_more_indicators(signed_in, client, i
         page = web.get("/indicators")
     assert page.text.count('<th scope="row"><a href="/indicators/') == 6
     assert six.count == one.count
+
+
+def test_every_new_page_is_a_full_page_and_an_htmx_fragment(signed_in):
+    client, _ = signed_in
+    for path in ["/", "/actions", "/places", "/pilots", "/indicators"]:
+        full, fragment = client.get(path), client.get(path, headers=HTMX)
+        assert full.status_code == fragment.status_code == 200, path
+        assert "<html" in full.text and "<html" not in fragment.text and "<h1>" in fragment.text, path
+        assert fragment.headers["vary"] == "HX-Request" and fragment.headers["cache-control"] == "no-store", path
