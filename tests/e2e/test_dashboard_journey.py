@@ -135,9 +135,13 @@ def test_outcome_pages_and_the_tartan_rug(page, client, session, person, indicat
     expect(page.get_by_role("img", name=f"{indicator['name']} over time; the values are in the table below")
            ).to_be_visible()
     _accessible(page, "indicator")
-    for link, shot in [("Places", "places"), ("Pilots", "pilots")]:
+    for link, shot in [("Places", "places"), ("Pilots", "pilots"), ("People", "people"), ("Search", "search")]:
         page.get_by_role("link", name=link, exact=True).click()
         page.wait_for_url(f"**/{shot}")
         _accessible(page, shot)
+    page.get_by_label("Search minutes, decisions, actions and documents").fill("training")
+    expect(page.get_by_text("Nothing you can see matches “training”.")).to_be_visible()  # as you type
+    _accessible(page)
+    page.goto("/pilots")
     expect(page.get_by_text("Journey Pilot")).to_be_visible()
     assert page.console_errors == []

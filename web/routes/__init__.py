@@ -4,7 +4,7 @@ from pathlib import Path
 
 from fastapi import APIRouter
 
-from web.routes import account, actions, admin, groups, home, meetings, outcomes, sign_in
+from web.routes import account, actions, admin, directory, groups, home, meetings, outcomes, sign_in
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 
@@ -16,4 +16,5 @@ web_router.include_router(groups.router)
 web_router.include_router(meetings.router)
 web_router.include_router(actions.router)
 web_router.include_router(outcomes.router)
+web_router.include_router(directory.router)
 web_router.include_router(admin.router)

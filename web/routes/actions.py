@@ -66,6 +66,17 @@ def action_log_csv(request: Request, subject: GroupBusinessViewer,
                              headers={"Content-Disposition": 'attachment; filename="action-log.csv"'})
 
 
+@router.get("/actions/{action_id}")
+def action_page(action_id: Id, request: Request, session: SessionDep, subject: GroupBusinessViewer):
+    """One action with its latest update and, for its owner and the officers, the update form."""
+    action, _ = actions.get_action(session, subject=subject, action_id=action_id)
+    group = session.get(Group, action.group_id)
+    return render(request, "pages/actions/detail.html", {
+        "title": f"Action {action.number}", "nav": "actions", "action": one_action(session, action),
+        "group_name": group.name if group else "", "errors": {}, "text": "", "notice": None,
+        "next": f"/actions/{action.id}"})
+
+
 @router.post("/actions/{action_id}/updates")
 def post_update(action_id: Id, request: Request, session: SessionDep, subject: ActionUpdater,
                 text: Annotated[str, Form(max_length=20000)] = "", close: Annotated[str, Form(max_length=5)] = "",
@@ -90,7 +101,7 @@ def post_update(action_id: Id, request: Request, session: SessionDep, subject: A
         action, _ = actions.get_action(session, subject=subject, action_id=action_id)
         group = session.get(Group, action.group_id)
         notice = None if errors else ("Action closed." if action.status == "closed" else "Update posted.")
-        template = "partials/action.html" if is_fragment_request(request) else "pages/actions/update.html"
+        template = "partials/action.html" if is_fragment_request(request) else "pages/actions/detail.html"
         return render(request, template, {
             "title": f"Update action {action.number}", "nav": "actions", "action": one_action(session, action),
             "group_name": group.name if group else "", "errors": errors, "text": text, "notice": notice,

@@ -1,0 +1,47 @@
+"""The people directory and search across everything the signed-in person may see."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from sqlmodel import select
+
+from api.core.errors import InvalidInput
+from api.core.pagination import PageParams
+from api.deps import SessionDep
+from api.registry import service as registry
+from api.registry.models import Area, Organisation
+from api.search import service as search
+from web.auth import GroupBusinessViewer, RegistryViewer
+from web.templating import render
+
+router = APIRouter()
+PAGE_SIZE = 50
+
+
+@router.get("/people")
+def people(request: Request, session: SessionDep, _: RegistryViewer,
+           q: Annotated[str, Query(max_length=100)] = "", cursor: Annotated[str | None, Query(max_length=512)] = None):
+    rows, next_cursor = registry.list_stakeholders(session, page=PageParams(limit=PAGE_SIZE, cursor=cursor),
+                                                   q=q.strip() or None)
+    organisations = dict(session.exec(select(Organisation.id, Organisation.name).where(
+        Organisation.id.in_({p.organisation_id for p in rows if p.organisation_id} or {-1}))).all())
+    places = dict(session.exec(select(Area.gss_code, Area.name).where(Area.kind == "place")).all())
+    return render(request, "pages/people.html", {
+        "title": "People", "nav": "people", "people": rows, "organisations": organisations, "places": places,
+        "q": q, "next_cursor": next_cursor})
+
+
+@router.get("/search")
+def search_page(request: Request, session: SessionDep, subject: GroupBusinessViewer,
+                q: Annotated[str, Query(max_length=200)] = "",
+                cursor: Annotated[str | None, Query(max_length=512)] = None):
+    """A plain form that also searches as you type (htmx swaps the results only)."""
+    hits, next_cursor, error = [], None, None
+    if q.strip():
+        try:
+            hits, next_cursor = search.search(session, subject=subject, q=q.strip(), limit=20, cursor=cursor)
+        except InvalidInput as problem:
+            error = problem.detail
+    return render(request, "pages/search.html", {
+        "title": f"Search: {q}" if q else "Search", "nav": "search", "q": q, "hits": hits,
+        "next_cursor": next_cursor, "error": error}, status=422 if error else 200)
