@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
-from sqlalchemy import create_engine, make_url, text
+from sqlalchemy import create_engine, insert, make_url, text
 
 ROOT = Path(__file__).resolve().parent.parent
 SECRET = "bench-secret-" + "b" * 40
@@ -58,7 +58,7 @@ def analyze(url: str) -> None:
     engine.dispose()
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
@@ -67,7 +67,7 @@ def _free_port() -> int:
 @contextmanager
 def server(database_url: str, app: str = "bench.app:app") -> Iterator[tuple[str, subprocess.Popen]]:
     """uvicorn with one worker, as `ata serve` runs it, on a free port; yields (base URL, process)."""
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "ATA_DATABASE_URL": database_url, "ATA_ENV": "test", "ATA_SECRET_KEY": SECRET,
            "PYTHONPATH": str(ROOT)}
     process = subprocess.Popen([sys.executable, "-m", "uvicorn", app, "--host", "127.0.0.1", "--port", str(port),
@@ -163,3 +163,22 @@ def rss_kib(pid: int) -> int | None:
     except OSError:
         return None
     return None
+
+
+def admin_token(url: str) -> str:
+    """A bearer token for a new admin account made directly in the bench database."""
+    from api.auth import service as auth_service
+    from api.auth.models import UserAccount
+    from api.core.config import Settings
+    from api.core.types import utcnow
+
+    engine = create_engine(url)
+    now = utcnow()
+    with engine.begin() as db:
+        account_id = db.execute(insert(UserAccount).returning(UserAccount.id), [{
+            "email": "bench.admin@example.org", "password_hash": "!", "is_admin": True, "version": 1,
+            "created_at": now, "updated_at": now}]).scalar_one()
+    engine.dispose()
+    settings = Settings(_env_file=None, database_url=url, secret_key=SECRET, env="test")
+    account = UserAccount(id=account_id, email="bench.admin@example.org", password_hash="", token_generation=1)
+    return auth_service.user_token(settings, account).token

@@ -21,14 +21,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import httpx
 from sqlalchemy import create_engine, insert
 
-from api.auth import service as auth_service
-from api.auth.models import UserAccount
-from api.core.config import Settings
 from api.core.migrations import upgrade
-from api.core.security import hash_secret
 from api.core.types import utcnow
 from api.registry.models import SECTORS, Group, Membership, Organisation, Stakeholder
-from bench.harness import SECRET, analyze, fresh_database, load, rss_kib, server, table
+from bench.harness import admin_token, analyze, fresh_database, load, rss_kib, server, table
 
 PLACES = ["E06000049", "E06000050", "E06000007", "E06000006", "E08000011", "E08000012", "E08000014",
           "E08000013", "E08000015"]
@@ -36,7 +32,7 @@ FIRST = ["Alex", "Sam", "Jo", "Chris", "Pat", "Robin", "Jamie", "Morgan", "Taylo
 LAST = ["Ashby", "Brook", "Carver", "Dale", "Eames", "Fenwick", "Garside", "Hale", "Ibbot", "Jessop", "Kirkby"]
 
 
-def seed(url: str, *, stakeholders: int, groups: int, memberships: int, rng: random.Random) -> dict:
+def seed(url: str, *, stakeholders: int, groups: int, memberships: int, rng: random.Random) -> None:
     """Bulk inserts through SQLAlchemy Core (the services' per-row checks would take minutes)."""
     engine = create_engine(url)
     now = utcnow()
@@ -69,17 +65,7 @@ def seed(url: str, *, stakeholders: int, groups: int, memberships: int, rng: ran
                           "end_date": start + timedelta(days=300) if ended else None, **stamp})
         for chunk in range(0, len(seats), 10_000):
             db.execute(insert(Membership), seats[chunk:chunk + 10_000])
-        admin_id = db.execute(insert(UserAccount).returning(UserAccount.id), [{
-            "email": "bench.admin@example.org", "password_hash": hash_secret("bench-password-1"), "is_admin": True,
-            **stamp}]).scalar_one()
     engine.dispose()
-    return {"admin_id": admin_id}
-
-
-def _token(url: str, admin_id: int) -> str:
-    settings = Settings(_env_file=None, database_url=url, secret_key=SECRET, env="test")
-    account = UserAccount(id=admin_id, email="bench.admin@example.org", password_hash="", token_generation=1)
-    return auth_service.user_token(settings, account).token
 
 
 def _pages_deep(base: str, headers: dict[str, str], depth: int) -> list[str]:
@@ -98,10 +84,10 @@ def run(args) -> dict:
     with fresh_database(args.database_url) as url:
         started = time.perf_counter()
         upgrade(url)
-        facts = seed(url, stakeholders=args.stakeholders, groups=args.groups, memberships=args.memberships, rng=rng)
+        seed(url, stakeholders=args.stakeholders, groups=args.groups, memberships=args.memberships, rng=rng)
         analyze(url)
         seeded = time.perf_counter() - started
-        auth = {"Authorization": f"Bearer {_token(url, facts['admin_id'])}"}
+        auth = {"Authorization": f"Bearer {admin_token(url)}"}
         with server(url) as (base, process):
             deep = _pages_deep(base, auth, 20)
             groups_with_members = list(range(1, args.groups + 1))
