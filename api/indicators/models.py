@@ -46,6 +46,8 @@ class IndicatorValue(SQLModel, table=True):
         UniqueConstraint("indicator_id", "area_code", "period", "breakdown"),
         # One indicator, all areas, one period (the tartan rug and the benchmark).
         Index("ix_indicator_value_indicator_period_area", "indicator_id", "period", "area_code"),
+        # An indicator's newest change (its data's ETag): one seek, not a scan of its values.
+        Index("ix_indicator_value_indicator_updated_at", "indicator_id", "updated_at"),
         # Incremental sync: what changed since.
         Index("ix_indicator_value_updated_at_id", "updated_at", "id"),
     )

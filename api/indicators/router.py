@@ -84,8 +84,8 @@ def update_indicator(indicator_id: IndicatorPath, body: IndicatorUpdate, request
 def _values(request: Request, response: Response, session, *, indicator_ids: list[str] | None, page, areas,
             period, breakdown, modified_since, format: str, csvw_url: str):
     """Shared by one indicator's data and the bulk /data: validators, then JSON or CSV."""
-    count, newest = service.freshness(session, indicator_ids)
-    tag = f'W/"{",".join(indicator_ids or ["all"])}.{count}.{newest.timestamp() if newest else 0}"'
+    newest = service.newest_change(session, indicator_ids)
+    tag = f'W/"{",".join(indicator_ids or ["all"])}.{newest.timestamp() if newest else 0}"'
     validators = {"ETag": tag, "Cache-Control": "private, max-age=300"}
     if newest is not None:
         validators["Last-Modified"] = format_datetime(newest, usegmt=True)

@@ -70,13 +70,19 @@ def list_values(session: Session, *, page: PageParams, indicator_ids: Sequence[s
     return paginate(session, stmt, order=[IndicatorValue.id], page=page)
 
 
-def freshness(session: Session, indicator_ids: Sequence[str] | None) -> tuple[int, datetime | None]:
-    """How many values and when the newest changed: the validator for ETag and Last-Modified."""
-    stmt = select(func.count(IndicatorValue.id), func.max(IndicatorValue.updated_at))
-    if indicator_ids:
-        stmt = stmt.where(IndicatorValue.indicator_id.in_(indicator_ids))
-    count, newest = session.exec(stmt).one()
-    return count, newest
+def newest_change(session: Session, indicator_ids: Sequence[str] | None) -> datetime | None:
+    """When the newest of these indicators' values changed: the validator for ETag and
+    Last-Modified. Values are inserted or updated (each stamping updated_at), never deleted, so
+    this alone moves whenever the data does. One index seek per indicator: a max over an IN list
+    would read every matching entry."""
+    if not indicator_ids:
+        return session.exec(select(func.max(IndicatorValue.updated_at))).one()
+    per_indicator = [select(func.max(IndicatorValue.updated_at)).where(IndicatorValue.indicator_id == i)
+                     .scalar_subquery() for i in dict.fromkeys(indicator_ids)]
+    # Through the connection: sqlmodel's exec() would unwrap a one-column row into a scalar.
+    row = session.connection().execute(select(*per_indicator)).one()
+    stamps = [stamp for stamp in row if stamp is not None]
+    return max(stamps, default=None)
 
 
 def value_row(value: IndicatorValue, area_name: str) -> dict[str, Any]:

@@ -3,7 +3,7 @@
 import csv
 import io
 
-from sqlalchemy import insert
+from sqlalchemy import insert, update
 
 from api.indicators.models import IndicatorValue
 from tests.factories import INACTIVE
@@ -58,6 +58,19 @@ def test_conditional_requests_and_caching_headers(client, indicator, engine):
                                                      "note": ""}])
     changed = client.get("/api/v1/indicators/93014/data", headers={"If-None-Match": first.headers["etag"]})
     assert changed.status_code == 200 and len(changed.json()["items"]) == 19
+
+
+def test_a_value_corrected_in_place_changes_the_etag_of_every_listing_that_holds_it(client, indicator, engine):
+    one = client.get("/api/v1/indicators/93014/data").headers["etag"]
+    bulk = client.get("/api/v1/data?indicator=93014").headers["etag"]
+    everything = client.get("/api/v1/data").headers["etag"]
+    assert client.get("/api/v1/data?indicator=93014", headers={"If-None-Match": bulk}).status_code == 304
+    with engine.begin() as connection:  # the same number of values, one of them corrected
+        connection.execute(update(IndicatorValue).where(IndicatorValue.id == connection.execute(
+            IndicatorValue.__table__.select().limit(1)).first().id).values(value=99.9))
+    for url, tag in (("/api/v1/indicators/93014/data", one), ("/api/v1/data?indicator=93014", bulk),
+                     ("/api/v1/data", everything)):
+        assert client.get(url, headers={"If-None-Match": tag}).status_code == 200, url
 
 
 def test_scopes_unknown_ids_and_bad_filters(client, anonymous_client, indicator, partner):
