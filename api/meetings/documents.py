@@ -161,6 +161,16 @@ def list_for_meeting(session: Session, *, access: GroupAccess, meeting_id: int) 
     return list(session.exec(stmt.order_by(Document.id)))
 
 
+def recent_for_group(session: Session, *, access: GroupAccess, group_id: int,
+                     limit: int = 10) -> list[tuple[Document, Meeting]]:
+    """The group's newest documents across its meetings, with their meetings, in one query."""
+    stmt = (select(Document, Meeting).join(Meeting, Meeting.id == Document.meeting_id)
+            .where(Meeting.group_id == group_id))
+    if not access.sees_members_only:
+        stmt = stmt.where(Document.confidential.is_(False))
+    return list(session.exec(stmt.order_by(Meeting.starts_at.desc(), Document.id.desc()).limit(limit)))
+
+
 def file_response(settings: Settings, document: Document) -> FileResponse:
     """The stored file as an attachment, never sniffed into something else by the browser."""
     path = content_path(settings, document)

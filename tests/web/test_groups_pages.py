@@ -4,6 +4,8 @@ import re
 from datetime import date, timedelta
 
 from tests import factories
+from tests.web.conftest import sign_in
+from tests.web.test_meeting_pages import _meeting_with_record
 
 
 def _structure(session):
@@ -110,3 +112,43 @@ def test_unknown_and_malformed_groups_get_html_errors(signed_in):
 def test_api_errors_stay_problem_json(client):
     response = client.get("/api/v1/groups/no-such-thing")
     assert response.headers["content-type"].startswith("application/problem+json")
+
+
+def test_group_page_shows_decisions_open_actions_and_documents_as_the_viewer_may_see_them(
+        client, client_factory, session, app, person):
+    group, meeting, sec = _meeting_with_record(client, session, app)
+    client.post(f"/api/v1/meetings/{meeting['id']}/documents", headers=sec, data={"title": "Tender scores",
+                "confidential": "true"}, files={"file": ("scores.pdf", b"%PDF-1.7\n%%EOF\n", "application/pdf")})
+    member = client_factory()
+    sign_in(member, "web.sec@example.org")
+    page = member.get(f"/groups/{group.slug}").text
+    assert '<h2 id="decisions-heading">Recent decisions</h2>' in page and "Fund 10 classes." in page
+    assert f'href="/meetings/{meeting["id"]}#decision-' in page
+    assert "Book venues" in page and "1 open" in page and "Morgan Member" in page
+    assert f'href="/actions?owner=all&amp;group={group.id}&amp;status=open"' in page
+    assert "Meeting pack" in page and "Tender scores" in page  # a member sees confidential documents
+
+    outsider, _ = person()
+    stranger = client_factory()
+    sign_in(stranger, outsider.email)
+    seen = stranger.get(f"/groups/{group.slug}").text
+    assert "Fund 10 classes." in seen and "Book venues" in seen and "Meeting pack" in seen
+    assert "Tender scores" not in seen
+
+
+def test_group_page_takes_the_same_number_of_queries_however_much_business(
+        client, client_factory, session, app, count_queries):
+    group, meeting, sec = _meeting_with_record(client, session, app)
+    member = client_factory()
+    sign_in(member, "web.sec@example.org")
+    with count_queries() as few:
+        assert member.get(f"/groups/{group.slug}").status_code == 200
+    for n in range(6):
+        client.post(f"/api/v1/meetings/{meeting['id']}/decisions", headers=sec, json={"text": f"Decision {n}"})
+        client.post("/api/v1/actions", headers=sec, json={"group_id": group.id, "text": f"Extra action {n}"})
+        client.post(f"/api/v1/meetings/{meeting['id']}/documents", headers=sec, data={"title": f"Paper {n}"},
+                    files={"file": (f"p{n}.pdf", b"%PDF-1.7\n" + bytes([n]) + b"\n%%EOF\n", "application/pdf")})
+    with count_queries() as many:
+        page = member.get(f"/groups/{group.slug}").text
+    assert "Extra action 5" in page and "Paper 5" in page and "7 open" in page
+    assert many.count == few.count

@@ -4,8 +4,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request
 
+from api import authz
+from api.dashboards.service import group_dashboard
 from api.deps import SessionDep
+from api.meetings import documents
 from api.meetings import service as meetings
+from api.meetings.access import access_to
 from api.registry import service as registry
 from web.auth import RegistryViewer
 from web.templating import render
@@ -22,7 +26,7 @@ def groups_page(request: Request, session: SessionDep, _: RegistryViewer):
 
 
 @router.get("/groups/{slug}")
-def group_page(request: Request, session: SessionDep, _: RegistryViewer, slug: Slug,
+def group_page(request: Request, session: SessionDep, subject: RegistryViewer, slug: Slug,
                former: Annotated[bool, Query()] = False):
     group = registry.get_group_by_slug(session, slug)
     context = {
@@ -33,5 +37,10 @@ def group_page(request: Request, session: SessionDep, _: RegistryViewer, slug: S
         "former_seats": registry.group_roster(session, group.id, ended=True) if former else [],
     }
     context["upcoming"], context["past"] = meetings.meetings_around(session, group.id)
+    if authz.may_read_group_business(subject):
+        # As the person may see it: confidential items and draft minutes only for its members.
+        access = access_to(session, subject, group.id)
+        context["business"] = group_dashboard(session, access=access, group=group)
+        context["documents"] = documents.recent_for_group(session, access=access, group_id=group.id)
     # The "show former members" control swaps just the members section.
     return render(request, "pages/groups/detail.html", context, block="members")
