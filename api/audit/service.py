@@ -4,7 +4,7 @@ from contextvars import ContextVar
 from datetime import date, datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, Select
 from sqlmodel import Session, SQLModel, select
 
 from api.audit.models import AuditEvent
@@ -93,6 +93,16 @@ def list_events(
     if since:
         stmt = stmt.where(AuditEvent.occurred_at >= since)
     return paginate(session, stmt, order=[AuditEvent.id], page=page, descending=True)
+
+
+def events_for(session: Session, *, entity_type: str, entity_ids, limit: int = 50) -> list[AuditEvent]:
+    """The latest events about any of several records of one type (newest first), in one query.
+    `entity_ids` may be a list or a subquery of ids."""
+    ids = entity_ids if isinstance(entity_ids, Select) else [str(i) for i in entity_ids]
+    stmt = (select(AuditEvent)
+            .where(AuditEvent.entity_type == entity_type, AuditEvent.entity_id.in_(ids))
+            .order_by(AuditEvent.id.desc()).limit(limit))
+    return list(session.exec(stmt))
 
 
 def add_entity(session: Session, entity: M, *, actor: Subject, entity_type: str) -> M:

@@ -2,12 +2,15 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Request, Response, status
+from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
+from starlette.datastructures import UploadFile
 
+from api.core.errors import Conflict, InvalidInput
 from api.core.http import check_if_match, conditional_get, etag_of
 from api.core.pagination import Page, PageDep, set_next_link
 from api.deps import BodiesReader, RegistryManager, RegistryReader, SessionDep
-from api.registry import service
+from api.meetings.documents import TooLarge
+from api.registry import membership_import, service
 from api.registry.models import Group, Membership, Organisation, Stakeholder
 from api.registry.schemas import (
     AreaKind,
@@ -249,3 +252,60 @@ def update_membership(membership_id: Id, body: MembershipUpdate, request: Reques
     response.headers["ETag"] = etag_of(membership)
     return _membership_read(membership, service.stakeholder_name(session, membership.stakeholder_id))
 
+
+async def _membership_csv(request: Request) -> str:
+    """The CSV of a `text/csv` body or of a multipart `file` field: at most 1 MB of UTF-8 text."""
+    limit = membership_import.MAX_BYTES
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit + 64 * 1024:
+        raise TooLarge(f"The file is larger than the limit of {membership_import.size_text(limit)}.")
+    content_type = request.headers.get("content-type", "")
+    if content_type.lower().startswith("multipart/form-data"):
+        form = await request.form(max_files=1, max_fields=5)
+        upload = form.get("file")
+        if not isinstance(upload, UploadFile):
+            raise InvalidInput("Send the CSV as the form field 'file'.",
+                               errors=[{"loc": ["body", "file"], "msg": "Field required"}])
+        membership_import.check_media_type(upload.content_type, upload.filename)
+        data = await upload.read(limit + 1)
+    else:
+        membership_import.check_media_type(content_type)
+        data = b""
+        async for chunk in request.stream():
+            data += chunk
+            if len(data) > limit:
+                break
+    return membership_import.decode(data, limit=limit)
+
+
+_CSV_BODY = {"requestBody": {"required": True, "content": {
+    "text/csv": {"schema": {"type": "string"}, "example": "email,role,start_date,end_date\n"
+                 "pat.example@example.org,member,2025-04-01,\nsam.example@example.org,,,2025-03-31\n"},
+    "multipart/form-data": {"schema": {"type": "object", "required": ["file"],
+                                       "properties": {"file": {"type": "string", "format": "binary"}}}}}}}
+
+
+@router.post("/groups/{group_id}/memberships/import", response_model=membership_import.ImportResult,
+             tags=["registry"], openapi_extra=_CSV_BODY, responses={
+                 409: {"description": "`plan_digest` given and the plan is no longer the same; nothing written"},
+                 413: {"description": "larger than 1 MB"},
+                 415: {"description": "not CSV, or not UTF-8 text"},
+                 422: {"description": "problems found: `errors: [{line, column, msg}]`; nothing written"}})
+def import_memberships(group_id: Id, session: SessionDep, actor: RegistryManager,
+                       text: Annotated[str, Depends(_membership_csv)], dry_run: bool = False,
+                       plan_digest: Annotated[str | None, Query(pattern=r"^[0-9a-f]{64}$")] = None):
+    """Add, change the role of, or end many memberships of a group from CSV (`email,role,
+    start_date,end_date`; a row with `end_date` ends the person's seat). Send it as the body
+    (`text/csv`) or as a multipart `file`. Every row is checked first; then all changes are
+    written, audited, or none. `dry_run=true` answers the plan without writing; pass its `digest`
+    back as `plan_digest` to apply only if the group's memberships still give the same plan."""
+    group = service.get_or_404(session, Group, group_id, "group")
+    plan = membership_import.plan(session, group=group, text=text)
+    if not plan.ok:
+        raise InvalidInput("The file has problems; nothing was changed.", errors=plan.errors)
+    if plan_digest is not None and plan_digest != plan.digest:
+        raise Conflict("The group's memberships have changed since that plan was made; nothing was changed. "
+                       "Ask for a new dry run.")
+    if not dry_run:
+        membership_import.apply(session, actor=actor, group=group, plan=plan)
+    return membership_import.result_of(plan, applied=not dry_run)
