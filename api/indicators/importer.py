@@ -10,7 +10,7 @@ import csv
 import io
 import math
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import Any, BinaryIO
 
 from sqlmodel import Session, select
 
@@ -20,6 +20,7 @@ from api.core.errors import InvalidInput
 from api.core.types import utcnow
 from api.indicators import stats
 from api.indicators.models import Indicator, IndicatorValue
+from api.meetings.documents import TooLarge
 from api.registry.models import Area
 
 FINGERTIPS = {
@@ -153,6 +154,16 @@ def _check_numbers(row: dict[str, Any], line: int) -> list[dict[str, Any]]:
     return errors
 
 
+def read_upload(upload: BinaryIO, *, max_mb: int) -> bytes:
+    """An uploaded file's bytes for `import_csv`, refused (413) beyond ATA_MAX_UPLOAD_MB; every
+    door that imports (the API, the admin page) reads uploads through this one rule."""
+    limit = max_mb * 1024 * 1024
+    data = upload.read(limit + 1)
+    if len(data) > limit:
+        raise TooLarge(f"The file is larger than the limit of {max_mb} MB.")
+    return data
+
+
 def import_csv(session: Session, *, actor: Subject, data: bytes,
                progress: Callable[[int], None] | None = None) -> dict[str, Any]:
     """Validate the whole file, then insert new values and update changed ones; unchanged rows
@@ -162,6 +173,10 @@ def import_csv(session: Session, *, actor: Subject, data: bytes,
     except UnicodeDecodeError:
         raise InvalidInput("The file is not UTF-8 text.", errors=[
             {"line": None, "column": None, "msg": "not UTF-8"}]) from None
+    if "\x00" in text:  # binary content (and PostgreSQL refuses NUL in text): not a CSV file
+        line = text.count("\n", 0, text.index("\x00")) + 1
+        raise InvalidInput("The file is not CSV text: it contains NUL characters.", errors=[
+            {"line": line, "column": None, "msg": "contains a NUL character"}])
     methods = {i.id: (i.ci_method, i.multiplier) for i in session.exec(select(Indicator))}
     areas = set(session.exec(select(Area.gss_code)).all())
     rows, warnings = parse(io.StringIO(text, newline=""), indicators=set(methods), areas=areas, progress=progress)

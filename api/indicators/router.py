@@ -24,7 +24,6 @@ from api.indicators.schemas import (
     Trends,
     ValueRead,
 )
-from api.meetings.documents import TooLarge
 
 router = APIRouter(tags=["indicators"])
 
@@ -185,10 +184,7 @@ def trend(indicator_id: IndicatorPath, session: SessionDep, _: IndicatorReader, 
 def import_values(request: Request, session: SessionDep, actor: IndicatorManager,
                   file: Annotated[UploadFile, File(description="CSV of indicator values")]):
     """Validate every row, then write all or nothing: `{"rows_written", "warnings"}`."""
-    limit = request.app.state.settings.max_upload_mb * 1024 * 1024
-    data = file.file.read(limit + 1)
-    if len(data) > limit:
-        raise TooLarge(f"The file is larger than the limit of {request.app.state.settings.max_upload_mb} MB.")
+    data = importer.read_upload(file.file, max_mb=request.app.state.settings.max_upload_mb)
     return importer.import_csv(session, actor=actor, data=data)
 
 
