@@ -142,3 +142,29 @@ def lock(session: Session, *, access: GroupAccess, meeting: Meeting) -> MinutesV
 
 def count_versions(session: Session, meeting_id: int) -> int:
     return session.exec(select(func.count()).where(MinutesVersion.meeting_id == meeting_id)).one()
+
+
+def latest_version(session: Session, meeting_id: int) -> MinutesVersion | None:
+    """The newest version whatever its status (what the group's officers edit)."""
+    return _latest(session, meeting_id)
+
+
+def write_item(session: Session, *, access: GroupAccess, meeting: Meeting, agenda_item_id: int,
+               text: str) -> MinutesVersion | None:
+    """One item's minute, the other items' minutes kept as they are (blank removes it; a blank
+    first minute writes nothing)."""
+    ensure_manager(session, access, "write minutes")
+    latest = _latest(session, meeting.id)
+    kept = {} if latest is None else {t.agenda_item_id: t.text for t in session.exec(
+        select(MinuteText).where(MinuteText.minutes_version_id == latest.id))}
+    kept.pop(agenda_item_id, None)
+    items = [{"agenda_item_id": item_id, "text": value} for item_id, value in kept.items()]
+    if text.strip():
+        items.append({"agenda_item_id": agenda_item_id, "text": text})
+    elif agenda_item_id not in set(session.exec(select(AgendaItem.id).where(
+            AgendaItem.meeting_id == meeting.id)).all()):
+        raise InvalidInput("The request has invalid fields.", errors=[{
+            "loc": ["body", "agenda_item_id"], "msg": "not an agenda item of this meeting"}])
+    if latest is None and not items:
+        return None
+    return write(session, access=access, meeting=meeting, items=items)

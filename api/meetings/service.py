@@ -262,6 +262,33 @@ def replace_attendance(session: Session, *, access: GroupAccess, meeting: Meetin
     return attendance(session, meeting.id)
 
 
+ATTENDANCE_STATUSES = ("present", "in_attendance", "apologies", "absent")
+
+
+def set_attendance(session: Session, *, access: GroupAccess, meeting: Meeting, stakeholder_id: int,
+                   status: str, note: str = "") -> Attendance:
+    """One person's status (recorded with one click on the meeting page); the rest unchanged."""
+    ensure_manager(session, access, "record attendance")
+    if status not in ATTENDANCE_STATUSES:
+        raise invalid_field("status", f"must be one of {', '.join(ATTENDANCE_STATUSES)}")
+    _check_people(session, [stakeholder_id], "stakeholder_id")
+    row = session.exec(select(Attendance).where(Attendance.meeting_id == meeting.id,
+                                                Attendance.stakeholder_id == stakeholder_id)).first()
+    if row is None:
+        row = Attendance(meeting_id=meeting.id, stakeholder_id=stakeholder_id, status=status, note=note)
+        return audit.add_entity(session, row, actor=access.subject, entity_type="attendance")
+    return audit.change_entity(session, row, {"status": status, "note": note}, actor=access.subject,
+                               entity_type="attendance")
+
+
+def later_meetings(session: Session, meeting: Meeting, *, limit: int = 24) -> list[Meeting]:
+    """The group's meetings after this one, soonest first (where its minutes can be approved)."""
+    stmt = (select(Meeting).where(Meeting.group_id == meeting.group_id, Meeting.starts_at > meeting.starts_at,
+                                  Meeting.status != "cancelled")
+            .order_by(Meeting.starts_at, Meeting.id).limit(limit))
+    return list(session.exec(stmt))
+
+
 def attendance_rates(session: Session, *, group_id: int | None = None, stakeholder_id: int | None = None,
                      since: date | None = None) -> list[dict[str, Any]]:
     """Per person (in a group) or per group (for a person): meetings recorded and how many

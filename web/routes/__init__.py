@@ -4,7 +4,21 @@ from pathlib import Path
 
 from fastapi import APIRouter
 
-from web.routes import account, actions, admin, directory, groups, home, meetings, outcomes, sign_in
+from web.routes import (
+    account,
+    actions,
+    admin,
+    admin_audit,
+    admin_indicators,
+    admin_memberships,
+    directory,
+    groups,
+    home,
+    meeting_edit,
+    meetings,
+    outcomes,
+    sign_in,
+)
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 
@@ -14,7 +28,11 @@ web_router.include_router(account.router)
 web_router.include_router(home.router)
 web_router.include_router(groups.router)
 web_router.include_router(meetings.router)
+web_router.include_router(meeting_edit.router)
 web_router.include_router(actions.router)
 web_router.include_router(outcomes.router)
 web_router.include_router(directory.router)
 web_router.include_router(admin.router)
+web_router.include_router(admin_audit.router)
+web_router.include_router(admin_indicators.router)
+web_router.include_router(admin_memberships.router)
