@@ -63,7 +63,7 @@ def latest_minutes(session: Session, group_ids: set[int], members_of: set[int],
 
 def my_dashboard(session: Session, subject: Subject) -> dict[str, Any]:
     roles = roles_by_group(session, subject)
-    members_of = member_groups(session, subject)
+    members_of = member_groups(session, subject, roles)
     groups = session.exec(select(Group).where(Group.id.in_(roles or {-1})).order_by(Group.name)).all()
     owned: list = []
     if subject.stakeholder_id is not None:

@@ -30,6 +30,11 @@ class GroupAccess:
     def sees_members_only(self) -> bool:
         return authz.may_see_members_only(self.subject, self.roles)
 
+    @property
+    def members_of(self) -> set[int]:
+        """`member_groups` as far as this group's records go, without asking the database again."""
+        return {self.group_id} if self.sees_members_only else set()
+
 
 def roles_in(session: Session, subject: Subject, group_id: int) -> frozenset[str]:
     if subject.stakeholder_id is None:
@@ -64,10 +69,12 @@ def roles_by_group(session: Session, subject: Subject) -> dict[int, frozenset[st
     return {group_id: frozenset(roles) for group_id, roles in found.items()}
 
 
-def member_groups(session: Session, subject: Subject) -> set[int]:
-    """Groups whose members-only material (drafts, confidential items) the caller may see."""
-    return {group_id for group_id, roles in roles_by_group(session, subject).items()
-            if authz.may_see_members_only(subject, roles)}
+def member_groups(session: Session, subject: Subject, roles: dict[int, frozenset[str]] | None = None) -> set[int]:
+    """Groups whose members-only material (drafts, confidential items) the caller may see;
+    `roles` from `roles_by_group` when the caller already has them."""
+    if roles is None:
+        roles = roles_by_group(session, subject)
+    return {group_id for group_id, held in roles.items() if authz.may_see_members_only(subject, held)}
 
 
 def deny(session: Session, access: GroupAccess, what: str) -> Forbidden:

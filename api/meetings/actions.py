@@ -201,12 +201,14 @@ def _csv_rows(session: Session, *, subject: Subject, owner_id: int | None, group
 
 
 
-def carried_forward(session: Session, *, subject: Subject, meeting: Meeting) -> list[tuple[Action, str | None]]:
+def carried_forward(session: Session, *, subject: Subject, meeting: Meeting,
+                    members_of: set[int] | None = None) -> list[tuple[Action, str | None]]:
     """The group's open actions set before this meeting (or outside any meeting): what its
     action-log item reviews. Rows of (Action, owner name)."""
     earlier = aliased(Meeting)
     stmt = (
-        log_query(session, subject, owner_id=None, group_id=meeting.group_id, status="open", overdue=None)
+        log_query(session, subject, owner_id=None, group_id=meeting.group_id, status="open", overdue=None,
+                  members_of=members_of)
         .outerjoin(earlier, earlier.id == Action.meeting_id)
         .where(or_(Action.meeting_id.is_(None), earlier.starts_at < meeting.starts_at))
         .order_by(Action.number)
@@ -214,7 +216,8 @@ def carried_forward(session: Session, *, subject: Subject, meeting: Meeting) -> 
     return list(session.exec(stmt).all())
 
 
-def of_meeting(session: Session, *, subject: Subject, meeting_id: int) -> list[tuple[Action, str | None]]:
+def of_meeting(session: Session, *, subject: Subject, meeting_id: int,
+               members_of: set[int] | None = None) -> list[tuple[Action, str | None]]:
     """Actions set at this meeting, by number, as rows of (Action, owner name)."""
-    stmt = log_query(session, subject, owner_id=None, group_id=None, status=None, overdue=None)
+    stmt = log_query(session, subject, owner_id=None, group_id=None, status=None, overdue=None, members_of=members_of)
     return list(session.exec(stmt.where(Action.meeting_id == meeting_id).order_by(Action.number)).all())

@@ -337,12 +337,15 @@ def record_decision(session: Session, *, access: GroupAccess, meeting: Meeting, 
 
 
 def list_decisions(session: Session, *, subject: Subject, page: PageParams, group_id: int | None = None,
-                   meeting_id: int | None = None):
-    """The decision log, newest first, across groups or for one group or meeting."""
+                   meeting_id: int | None = None, members_of: set[int] | None = None):
+    """The decision log, newest first, across groups or for one group or meeting; `members_of`
+    when already known."""
+    if members_of is None:
+        members_of = member_groups(session, subject)
     stmt = (
         select(Decision)
         .outerjoin(AgendaItem, AgendaItem.id == Decision.agenda_item_id)
-        .where(visible_to(subject, member_groups(session, subject), AgendaItem.confidential, Decision.group_id))
+        .where(visible_to(subject, members_of, AgendaItem.confidential, Decision.group_id))
     )
     if group_id is not None:
         stmt = stmt.where(Decision.group_id == group_id)
@@ -360,7 +363,7 @@ def summary_facts(session: Session, *, access: GroupAccess, meeting: Meeting) ->
     counts = dict(session.exec(select(Attendance.status, func.count()).where(Attendance.meeting_id == meeting.id)
                                .group_by(Attendance.status)).all())
     decisions, _ = list_decisions(session, subject=access.subject, page=PageParams(limit=500, cursor=None),
-                                  meeting_id=meeting.id)
+                                  meeting_id=meeting.id, members_of=access.members_of)
     return {"items": items, "leads": leads, "attendance": {s: counts.get(s, 0) for s in
                                                              ("present", "in_attendance", "apologies", "absent")},
             "decisions": decisions, "group": session.get(Group, meeting.group_id)}

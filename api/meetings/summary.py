@@ -1,14 +1,17 @@
 """Read shapes assembled from several queries, shared by the API and the web pages: actions
 with their owners and updates, and the chair's summary report."""
 
+from dataclasses import dataclass
 
 from sqlmodel import Session
 
 from api.authz import Subject
 from api.core.errors import NotFound
 from api.meetings import actions, minutes, service
-from api.meetings.models import Action
+from api.meetings.access import GroupAccess
+from api.meetings.models import Action, AgendaItem, Meeting
 from api.meetings.schemas import ActionNoteRead, ActionRead, ChairSummary, DecisionRead, MeetingRead, SummaryItem
+from api.registry.models import Group
 from api.registry.service import names_of
 
 
@@ -28,8 +31,19 @@ def action_rows(session: Session, rows) -> list[ActionRead]:
     return [action_read(a, name, notes[a.id]) for a, name in rows]
 
 
-def chair_summary(session: Session, subject: Subject, meeting_id: int) -> ChairSummary:
-    """The items considered, decisions and actions of one meeting (shared with the web page)."""
+@dataclass(frozen=True)
+class MeetingRecord:
+    """The chair's summary with what was looked up on the way, so a page showing more of the
+    meeting does not ask for the meeting, the caller's access, the agenda or the group again."""
+
+    summary: ChairSummary
+    meeting: Meeting
+    access: GroupAccess
+    items: list[AgendaItem]
+    group: Group
+
+
+def meeting_record(session: Session, subject: Subject, meeting_id: int) -> MeetingRecord:
     meeting, access = service.meeting_access(session, subject, meeting_id)
     facts = service.summary_facts(session, access=access, meeting=meeting)
     try:
@@ -37,13 +51,20 @@ def chair_summary(session: Session, subject: Subject, meeting_id: int) -> ChairS
         texts = {t["agenda_item_id"]: t["html"] for t in minutes.texts(session, access=access, minutes=version)}
     except NotFound:
         texts = {}
-    return ChairSummary(
+    members_of = access.members_of
+    report = ChairSummary(
         meeting=MeetingRead.model_validate(meeting), group_name=facts["group"].name, attendance=facts["attendance"],
         items=[SummaryItem(ref=i.ref, title=i.title, lead_name=facts["leads"].get(i.lead_id),
                            minute_html=texts.get(i.id)) for i in facts["items"]],
         decisions=[DecisionRead.model_validate(d) for d in facts["decisions"]],
-        actions=action_rows(session, actions.of_meeting(session, subject=subject, meeting_id=meeting.id)),
-        carried_forward=action_rows(session, actions.carried_forward(session, subject=subject, meeting=meeting)),
+        actions=action_rows(session, actions.of_meeting(session, subject=subject, meeting_id=meeting.id,
+                                                        members_of=members_of)),
+        carried_forward=action_rows(session, actions.carried_forward(session, subject=subject, meeting=meeting,
+                                                                     members_of=members_of)),
     )
+    return MeetingRecord(summary=report, meeting=meeting, access=access, items=facts["items"], group=facts["group"])
 
 
+def chair_summary(session: Session, subject: Subject, meeting_id: int) -> ChairSummary:
+    """The items considered, decisions and actions of one meeting (shared with the web page)."""
+    return meeting_record(session, subject, meeting_id).summary

@@ -27,16 +27,15 @@ NOTICES = {
 
 
 def _context(session, subject, meeting_id: int) -> dict:
-    report = summary.chair_summary(session, subject, meeting_id)
-    meeting, access = service.meeting_access(session, subject, meeting_id)
+    record = summary.meeting_record(session, subject, meeting_id)
+    report, meeting, access, items = record.summary, record.meeting, record.access, record.items
     rows = service.attendance(session, meeting.id)
     by_status: dict[str, list[str]] = {status: [] for status in ATTENDANCE_LABELS}
-    for record, name in rows:
-        by_status[record.status].append(name)
-    items = service.agenda(session, access=access, meeting_id=meeting.id)
+    for attendance, name in rows:
+        by_status[attendance.status].append(name)
     return {
         "title": f"{report.group_name}: {meeting.starts_at:%d %B %Y}", "nav": "groups", "report": report,
-        "group": service.get_group(session, meeting.group_id), "attendance": by_status,
+        "group": record.group, "attendance": by_status,
         "attendance_labels": ATTENDANCE_LABELS, "documents": documents.list_for_meeting(
             session, access=access, meeting_id=meeting.id),
         "agenda": {item.ref: item for item in items}, "can_manage": False,
