@@ -9,7 +9,7 @@ from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import Depends, Query, Request, Response
 from pydantic import BaseModel
-from sqlalchemy import Select, tuple_
+from sqlalchemy import Select, and_, or_, tuple_
 from sqlalchemy.orm import InstrumentedAttribute
 from sqlmodel import Session
 
@@ -89,6 +89,15 @@ def _beyond(columns: Sequence[InstrumentedAttribute], values: Sequence[Any], des
     return left < right if descending else left > right
 
 
+def _beyond_nulls_last(columns: Sequence[InstrumentedAttribute], values: Sequence[Any]):
+    """`_beyond`, ascending, where the first key may be NULL and NULLs sort last (a due date)."""
+    first, rest = columns[0], columns[1:]
+    after_rest = _beyond(rest, values[1:], False)
+    if values[0] is None:
+        return and_(first.is_(None), after_rest)
+    return or_(first > values[0], and_(first == values[0], after_rest), first.is_(None))
+
+
 def paginate(
     session: Session,
     stmt: Select,
@@ -96,16 +105,25 @@ def paginate(
     order: Sequence[InstrumentedAttribute],
     page: PageParams,
     descending: bool = False,
+    first_nullable: bool = False,
 ) -> tuple[list[Any], str | None]:
     """One page of `stmt`, ordered by `order` (the last column unique), and the next cursor.
 
     `stmt` selects one entity, or an entity followed by extra columns (rows are then
-    returned whole and the entity is the first element).
+    returned whole and the entity is the first element). `first_nullable`: the first key may be
+    NULL (ascending only); those rows come last, the same on SQLite and PostgreSQL.
     """
+    if first_nullable and (descending or len(order) < 2):
+        raise ValueError("a nullable first key needs ascending order and a unique key after it")
     types = [column.type.python_type for column in order]
     if page.cursor:
-        stmt = stmt.where(_beyond(order, decode_cursor(page.cursor, types), descending))
+        values = decode_cursor(page.cursor, types)
+        if not first_nullable and any(value is None for value in values):
+            raise BadRequest("The cursor is not valid; start again without one.")
+        stmt = stmt.where(_beyond_nulls_last(order, values) if first_nullable else _beyond(order, values, descending))
     ordering = [column.desc() for column in order] if descending else list(order)
+    if first_nullable:
+        ordering[0] = order[0].asc().nulls_last()
     result = session.execute(stmt.order_by(*ordering).limit(page.limit + 1))
     single = len(stmt.column_descriptions) == 1
     rows = list(result.scalars() if single else result.all())

@@ -148,10 +148,19 @@ def log_query(session: Session, subject: Subject, *, owner_id: int | None, group
     return stmt
 
 
+SORTS = ("group", "due", "newest")
+
+
 def list_actions(session: Session, *, subject: Subject, page: PageParams, owner_id: int | None = None,
-                 group_id: int | None = None, status: str | None = None, overdue: bool | None = None):
-    """Rows of (Action, owner name), by group then number."""
+                 group_id: int | None = None, status: str | None = None, overdue: bool | None = None,
+                 sort: str = "group"):
+    """Rows of (Action, owner name): by group then number, by due date (soonest first, undated
+    last), or newest first."""
     stmt = log_query(session, subject, owner_id=owner_id, group_id=group_id, status=status, overdue=overdue)
+    if sort == "due":
+        return paginate(session, stmt, order=[Action.due_date, Action.id], page=page, first_nullable=True)
+    if sort == "newest":
+        return paginate(session, stmt, order=[Action.id], page=page, descending=True)
     return paginate(session, stmt, order=[Action.group_id, Action.number], page=page)
 
 

@@ -281,14 +281,17 @@ def list_decisions(request: Request, response: Response, session: SessionDep, su
 def list_actions(request: Request, response: Response, session: SessionDep, subject: GroupBusinessReader,
                  page: PageDep, owner_id: IdQuery = None, group_id: IdQuery = None,
                  status: ActionStatus | None = None, overdue: bool | None = None,
-                 format: Annotated[str, Query(pattern="^(json|csv)$")] = "json"):
-    """The action log by group and number; `format=csv` streams the whole filtered log."""
+                 format: Annotated[str, Query(pattern="^(json|csv)$")] = "json",
+                 sort: Annotated[str, Query(pattern="^(group|due|newest)$",
+                                            description="group and number, due date (undated last), newest first")]
+                 = "group"):
+    """The action log by group and number (or `sort`); `format=csv` streams the whole filtered log."""
     filters = {"owner_id": owner_id, "group_id": group_id, "status": status, "overdue": overdue}
     if format == "csv":
         return StreamingResponse(actions.export_csv(request.app.state.engine, subject=subject, **filters),
                                  media_type="text/csv; charset=utf-8",
                                  headers={"Content-Disposition": 'attachment; filename="action-log.csv"'})
-    rows, cursor = actions.list_actions(session, subject=subject, page=page, **filters)
+    rows, cursor = actions.list_actions(session, subject=subject, page=page, sort=sort, **filters)
     notes = actions.updates_for(session, [a.id for a, _ in rows])
     set_next_link(request, response, cursor)
     return Page(items=[summary.action_read(a, name, notes[a.id]) for a, name in rows], next_cursor=cursor)

@@ -3,11 +3,14 @@ logging a contribution, filters and CSV; mistakes re-render with the text kept."
 
 import csv
 import io
+import re
 from datetime import date, timedelta
 
 import pytest
 from sqlmodel import select
 
+from api.auth import service as auth_service
+from api.auth.models import UserAccount
 from api.meetings.models import Action, ActionUpdate
 from api.outcomes.models import Contribution
 from tests import factories
@@ -130,3 +133,51 @@ def test_action_log_filters_and_csv(mine):
     rows = list(csv.DictReader(io.StringIO(download.text.lstrip("\ufeff"))))
     assert {r["action"] for r in rows} == {"Map the training offer", "Draft the workforce survey"}
     assert client.get("/actions?owner=everyone").status_code == 422
+
+
+def test_action_log_sorts_and_pages_through_every_order(mine, session):
+    client, me, group, rows = mine
+    # More than a page (25), with undated actions and shared due dates, so paging crosses them.
+    extra = [Action(group_id=group.id, number=10 + n, text=f"Extra action {n:02d}", owner_id=me.id,
+                    due_date=None if n % 3 == 0 else date.today() + timedelta(days=n % 5)) for n in range(30)]
+    session.add_all(extra)
+    session.commit()
+    everyone = rows + extra
+
+    def walk(sort: str) -> list[str]:
+        seen, url = [], f"/actions?owner=all&status=open&sort={sort}"
+        while url:
+            page = client.get(url)
+            assert page.status_code == 200
+            seen += re.findall(r"<td>(?:<a [^>]*>)?((?:Extra action \d\d)|Map the training offer|"
+                               r"Draft the workforce survey|Book the venue)", page.text)
+            more = re.search(r'href="(/actions\?[^"]*cursor=[^"]*)"', page.text)
+            url = more.group(1).replace("&amp;", "&") if more else None
+            assert url is None or f"sort={sort}" in url or sort == "group"
+        return seen
+
+    by_due = walk("due")
+    dated = sorted((a for a in everyone if a.due_date), key=lambda a: (a.due_date, a.id))
+    undated = sorted((a for a in everyone if a.due_date is None), key=lambda a: a.id)
+    assert by_due == [a.text for a in dated + undated]
+    assert walk("newest") == [a.text for a in sorted(everyone, key=lambda a: -a.id)]
+    assert walk("group") == [a.text for a in sorted(everyone, key=lambda a: a.number)]
+    assert "sorted by due date, soonest first" in client.get("/actions?sort=due").text
+    assert client.get("/actions?sort=sideways").status_code == 422
+
+
+def test_api_action_log_sort_by_due_date_pages_undated_last(mine, session, client_factory):
+    _, me, _, _ = mine
+    api = client_factory()
+    account = session.exec(select(UserAccount).where(UserAccount.stakeholder_id == me.id)).one()
+    api.headers["Authorization"] = f"Bearer {auth_service.user_token(api.app.state.settings, account).token}"
+    seen, cursor = [], None
+    while True:
+        page = api.get("/api/v1/actions", params={"sort": "due", "limit": 1, **({"cursor": cursor} if cursor else {})})
+        assert page.status_code == 200, page.text
+        seen += [a["number"] for a in page.json()["items"]]
+        cursor = page.json()["next_cursor"]
+        if not cursor:
+            break
+    assert seen == [1, 2, 3]  # overdue, then due later, then the undated one
+    assert api.get("/api/v1/actions", params={"sort": "soonest"}).status_code == 422

@@ -26,6 +26,7 @@ router = APIRouter()
 ActionUpdater = Annotated[Subject, Depends(csrf_protected(authz.may_read_group_business))]
 Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
 PAGE_SIZE = 25
+SORT_LABELS = {"group": "Group and number", "due": "Due date, soonest first", "newest": "Newest first"}
 
 
 def _filters(subject: Subject, owner: str, group: int | None, status: str, overdue: bool) -> dict:
@@ -38,16 +39,18 @@ def action_log(request: Request, session: SessionDep, subject: GroupBusinessView
                owner: Annotated[str, Query(pattern="^(me|all)$")] = "all",
                group: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
                status: Annotated[str, Query(pattern="^(open|closed)?$")] = "open",
-               overdue: bool = False, cursor: Annotated[str | None, Query(max_length=512)] = None):
+               overdue: bool = False, cursor: Annotated[str | None, Query(max_length=512)] = None,
+               sort: Annotated[str, Query(pattern="^(group|due|newest)$")] = "group"):
     filters = _filters(subject, owner, group, status, overdue)
     rows, next_cursor = actions.list_actions(session, subject=subject, page=PageParams(limit=PAGE_SIZE, cursor=cursor),
-                                             **filters)
+                                             sort=sort, **filters)
     groups = session.exec(select(Group).order_by(Group.name)).all()
     query = {"owner": owner, "status": status, **({"group": group} if group else {}),
              **({"overdue": "true"} if overdue else {})}
     return render(request, "pages/actions/index.html", {
         "title": "Action log", "nav": "actions", "items": action_rows(session, rows), "next_cursor": next_cursor,
-        "groups": groups, "group_names": {g.id: g.name for g in groups}, "query": query,
+        "groups": groups, "group_names": {g.id: g.name for g in groups},
+        "query": {**query, **({"sort": sort} if sort != "group" else {})}, "sorts": SORT_LABELS, "sort": sort,
         "owner": owner, "group": group, "status": status, "overdue": overdue,
         "csv_url": request.url_for("action_log_csv").include_query_params(**query), "next": "/actions",
     })
