@@ -104,6 +104,55 @@ def list_organisations(session: Session, *, page: PageParams, sector: str | None
     return paginate(session, stmt, order=[Organisation.name, Organisation.id], page=page)
 
 
+def sectors_in_use(session: Session) -> list[str]:
+    """The sectors at least one organisation is in (for a filter that offers no empty choice)."""
+    return list(session.exec(select(Organisation.sector).distinct().order_by(Organisation.sector)))
+
+
+def people_counts(session: Session, organisation_ids: Sequence[int]) -> dict[int, int]:
+    """People in the directory per organisation, in one query for a whole page of organisations."""
+    ids = sorted({i for i in organisation_ids if i is not None})
+    if not ids:
+        return {}
+    stmt = (
+        select(Stakeholder.organisation_id, func.count(Stakeholder.id))
+        .where(Stakeholder.organisation_id.in_(ids))
+        .group_by(Stakeholder.organisation_id)
+    )
+    return dict(session.exec(stmt).all())
+
+
+def people_of(session: Session, organisation_id: int) -> list[Stakeholder]:
+    return list(session.exec(select(Stakeholder).where(Stakeholder.organisation_id == organisation_id)
+                             .order_by(Stakeholder.name, Stakeholder.id)))
+
+
+@dataclass
+class OrganisationSeat:
+    membership: Membership
+    person: Stakeholder
+    group: Group
+    on_behalf_of: str | None  # the organisation the seat is held for, when not the person's own
+
+
+def organisation_seats(session: Session, organisation_id: int) -> list[OrganisationSeat]:
+    """Current seats held by the organisation's people or on its behalf, by group then role then
+    name, in one query."""
+    behalf = aliased(Organisation)
+    stmt = (
+        select(Membership, Stakeholder, Group, behalf.name)
+        .join(Stakeholder, Stakeholder.id == Membership.stakeholder_id)
+        .join(Group, Group.id == Membership.group_id)
+        .outerjoin(behalf, behalf.id == Membership.on_behalf_of_id)
+        .where(or_(Membership.on_behalf_of_id == organisation_id, Stakeholder.organisation_id == organisation_id))
+        .where(or_(Membership.end_date.is_(None), Membership.end_date > today()))
+    )
+    seats = [OrganisationSeat(m, p, g, None if m.on_behalf_of_id in (None, p.organisation_id) else name)
+             for m, p, g, name in session.exec(stmt).all()]
+    seats.sort(key=lambda s: (s.group.name.lower(), ROLE_ORDER.get(s.membership.role, 99), s.person.name.lower()))
+    return seats
+
+
 def create_organisation(session: Session, *, actor: Subject, data: dict[str, Any]) -> Organisation:
     _check_references(session, data)
     _check_unique(session, Organisation, data, ["name"], what="organisation")

@@ -1,21 +1,29 @@
-"""The people directory and search across everything the signed-in person may see."""
+"""The people and organisations directories and search across everything the signed-in person may see."""
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Path, Query, Request
 from sqlmodel import select
 
 from api.core.errors import InvalidInput
 from api.core.pagination import PageParams
 from api.deps import SessionDep
 from api.registry import service as registry
-from api.registry.models import Area, Organisation
+from api.registry.models import SECTORS, Area, Organisation
 from api.search import service as search
 from web.auth import GroupBusinessViewer, RegistryViewer
 from web.templating import render
 
 router = APIRouter()
 PAGE_SIZE = 50
+Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
+SECTOR_LABELS = {
+    "public": "Public sector", "health_care": "Health and care", "education": "Education", "sport": "Sport",
+    "leisure": "Leisure", "vcfse": "Voluntary, community and social enterprise", "private": "Private sector",
+    "community": "Community", "academic": "Academic",
+}
+# "" is "all sectors"; anything else must be one of the known sectors (422 otherwise).
+SECTOR_PATTERN = "^(" + "|".join(SECTORS) + ")?$"
 
 
 @router.get("/people")
@@ -29,6 +37,31 @@ def people(request: Request, session: SessionDep, _: RegistryViewer,
     return render(request, "pages/people.html", {
         "title": "People", "nav": "people", "people": rows, "organisations": organisations, "places": places,
         "q": q, "next_cursor": next_cursor})
+
+
+@router.get("/organisations")
+def organisations(request: Request, session: SessionDep, _: RegistryViewer,
+                  q: Annotated[str, Query(max_length=100)] = "",
+                  sector: Annotated[str, Query(max_length=30, pattern=SECTOR_PATTERN)] = "",
+                  cursor: Annotated[str | None, Query(max_length=512)] = None):
+    """A plain form that also searches as you type (htmx swaps the results only)."""
+    rows, next_cursor = registry.list_organisations(session, page=PageParams(limit=PAGE_SIZE, cursor=cursor),
+                                                    q=q.strip() or None, sector=sector or None)
+    places = dict(session.exec(select(Area.gss_code, Area.name).where(Area.kind == "place")).all())
+    return render(request, "pages/organisations/index.html", {
+        "title": "Organisations", "nav": "people", "organisations": rows, "places": places, "q": q,
+        "sector": sector, "sectors": registry.sectors_in_use(session), "sector_labels": SECTOR_LABELS,
+        "people_counts": registry.people_counts(session, [o.id for o in rows]), "next_cursor": next_cursor})
+
+
+@router.get("/organisations/{organisation_id}")
+def organisation_page(request: Request, session: SessionDep, _: RegistryViewer, organisation_id: Id):
+    organisation = registry.get_or_404(session, Organisation, organisation_id, "organisation")
+    place = session.get(Area, organisation.place_code) if organisation.place_code else None
+    return render(request, "pages/organisations/detail.html", {
+        "title": organisation.name, "nav": "people", "organisation": organisation, "place": place,
+        "sector_labels": SECTOR_LABELS, "people": registry.people_of(session, organisation.id),
+        "seats": registry.organisation_seats(session, organisation.id)})
 
 
 @router.get("/search")
