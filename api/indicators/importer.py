@@ -165,9 +165,10 @@ def read_upload(upload: BinaryIO, *, max_mb: int) -> bytes:
 
 
 def import_csv(session: Session, *, actor: Subject, data: bytes,
-               progress: Callable[[int], None] | None = None) -> dict[str, Any]:
+               progress: Callable[[int], None] | None = None, dry_run: bool = False) -> dict[str, Any]:
     """Validate the whole file, then insert new values and update changed ones; unchanged rows
-    are left alone (so their `updated_at`, which incremental sync reads, does not move)."""
+    are left alone (so their `updated_at`, which incremental sync reads, does not move).
+    `dry_run`: validate and count what would be written, and write nothing."""
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -183,7 +184,9 @@ def import_csv(session: Session, *, actor: Subject, data: bytes,
     computed = sum(_complete(row, *methods[row["indicator_id"]]) for row in rows)
     if computed:
         warnings.append(f"confidence intervals computed from count and denominator for {computed} row(s)")
-    written = _write(session, rows)
+    written = _write(session, rows, apply=not dry_run)
+    if dry_run:
+        return {"rows_written": written, "warnings": warnings}
     if written:
         now = utcnow()
         for indicator in session.exec(select(Indicator).where(Indicator.id.in_({r["indicator_id"] for r in rows}))):
@@ -213,7 +216,8 @@ def _complete(row: dict[str, Any], method: str, multiplier: float) -> bool:
     return True
 
 
-def _write(session: Session, rows: list[dict[str, Any]]) -> int:
+def _write(session: Session, rows: list[dict[str, Any]], *, apply: bool = True) -> int:
+    """How many values are new or changed; written only when `apply`."""
     written = 0
     for indicator_id in sorted({r["indicator_id"] for r in rows}):
         existing = {(v.area_code, v.period, v.breakdown): v for v in session.exec(
@@ -222,11 +226,14 @@ def _write(session: Session, rows: list[dict[str, Any]]) -> int:
             values = {field: row.get(field) for field in OURS if field != "note"} | {"note": row.get("note") or ""}
             current = existing.get((row["area_code"], row["period"], row["breakdown"]))
             if current is None:
-                session.add(IndicatorValue(**values))
+                if apply:
+                    session.add(IndicatorValue(**values))
                 written += 1
             elif any(getattr(current, field) != value for field, value in values.items()):
-                for field, value in values.items():
-                    setattr(current, field, value)
+                if apply:
+                    for field, value in values.items():
+                        setattr(current, field, value)
                 written += 1
-        session.flush()
+        if apply:
+            session.flush()
     return written

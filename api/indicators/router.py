@@ -182,10 +182,12 @@ def trend(indicator_id: IndicatorPath, session: SessionDep, _: IndicatorReader, 
              responses={413: {"description": "larger than ATA_MAX_UPLOAD_MB"},
                         422: {"description": "problems found: `errors: [{line, column, msg}]`; nothing written"}})
 def import_values(request: Request, session: SessionDep, actor: IndicatorManager,
-                  file: Annotated[UploadFile, File(description="CSV of indicator values")]):
+                  file: Annotated[UploadFile, File(description="CSV of indicator values")],
+                  dry_run: Annotated[bool, Query(description="check only: count what would be written, write "
+                                                             "nothing")] = False):
     """Validate every row, then write all or nothing: `{"rows_written", "warnings"}`."""
     data = importer.read_upload(file.file, max_mb=request.app.state.settings.max_upload_mb)
-    return importer.import_csv(session, actor=actor, data=data)
+    return importer.import_csv(session, actor=actor, data=data, dry_run=dry_run)
 
 
 @router.get("/indicators/{indicator_id}/benchmark", response_model=Benchmark)

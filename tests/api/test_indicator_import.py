@@ -117,3 +117,20 @@ def test_intervals_are_computed_from_count_and_denominator(client, session):
     assert (rows[("93014", "E08000015")]["lower_ci"], rows[("93014", "E08000015")]["upper_ci"]) == (9, 11)
     rate = rows[("90000", "E08000012")]
     assert (round(rate["lower_ci"], 2), round(rate["upper_ci"], 2)) == (162.72, 243.26)
+
+
+def test_dry_run_counts_what_would_change_and_writes_nothing(client, session):
+    client.post("/api/v1/indicators", json=INACTIVE)
+    url = "/api/v1/indicators/import?dry_run=true"
+    checked = client.post(url, files={"file": ("values.csv", GOOD.encode(), "text/csv")})
+    assert checked.status_code == 200 and checked.json() == {"rows_written": 3, "warnings": []}
+    assert _count(session) == 0 and client.get("/api/v1/indicators/93014").json()["last_updated"] is None
+    _import(client, GOOD)
+    corrected = GOOD.replace(",20,18,22,", ",21.5,18,22,")
+    changed = client.post(url, files={"file": ("v.csv", corrected.encode(), "text/csv")})
+    assert changed.json()["rows_written"] == 1
+    session.expire_all()
+    assert 21.5 not in {v.value for v in session.exec(select(IndicatorValue))}
+    bad = client.post(url, files={"file": ("v.csv", (HEADER + "93014,E99999999,2022/23,Persons,1,,,,,\n").encode(),
+                                           "text/csv")})
+    assert bad.status_code == 422 and bad.headers["content-type"].startswith("application/problem+json")

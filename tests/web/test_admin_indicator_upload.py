@@ -159,3 +159,23 @@ def test_a_missing_or_wrong_csrf_token_is_refused(admin_client, session):
     wrong = _upload(admin_client, GOOD, token="not-the-token")
     assert wrong.status_code == 403
     assert _values(session) == 0 and _imports(session) == 0
+
+
+def test_check_only_counts_what_would_change_and_writes_nothing(admin_client, session):
+    checked = admin_client.post(URL, data={"csrf_token": _token(admin_client), "check_only": "true"},
+                                files={"file": ("values.csv", GOOD.encode(), "text/csv")})
+    assert checked.status_code == 200
+    assert "Check complete: nothing was imported" in checked.text
+    assert "<strong>3</strong> values would be" in checked.text
+    assert _values(session) == 0 and _imports(session) == 0
+    assert "Import complete" in _upload(admin_client, GOOD).text and _values(session) == 3
+    corrected = GOOD.replace(",20,18,22,", ",21.5,18,22,")
+    again = admin_client.post(URL, data={"csrf_token": _token(admin_client), "check_only": "true"},
+                              files={"file": ("values.csv", corrected.encode(), "text/csv")})
+    assert "<strong>1</strong> value would be" in again.text and _imports(session) == 1
+    session.expire_all()
+    assert {v.value for v in session.exec(select(IndicatorValue))} == {20, 21, 22}  # the change was not written
+    unknown_area = HEADER + "93014,E99999999,2022/23,Persons,1,,,,,\n"
+    bad = admin_client.post(URL, data={"csrf_token": _token(admin_client), "check_only": "true"},
+                            files={"file": ("values.csv", unknown_area.encode(), "text/csv")})
+    assert bad.status_code == 422 and "Nothing was imported" in bad.text

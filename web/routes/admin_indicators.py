@@ -3,7 +3,7 @@ API's `POST /indicators/import`, with every problem listed by line and column.""
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, File, Request, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 
 from api import authz
 from api.authz import Subject
@@ -36,14 +36,15 @@ def upload_page(request: Request, _: IndicatorAdmin):
 
 @router.post("/indicators/upload")
 def upload(request: Request, session: SessionDep, actor: IndicatorImport,
-           file: Annotated[UploadFile | None, File()] = None):
+           file: Annotated[UploadFile | None, File()] = None,
+           check_only: Annotated[bool, Form()] = False):
     """Validate every row, then write all or nothing; the page says which, and why not."""
     if file is None or not file.filename:
         return _page(request, status=422, problem={"detail": "Select a CSV file to upload.", "errors": []})
     name = file.filename[:200]
     try:
         data = importer.read_upload(file.file, max_mb=request.app.state.settings.max_upload_mb)
-        result = importer.import_csv(session, actor=actor, data=data)
+        result = importer.import_csv(session, actor=actor, data=data, dry_run=check_only)
     except (InvalidInput, TooLarge) as error:
         session.rollback()  # nothing is written when anything is wrong
         errors = [{"line": e.get("line"), "column": e.get("column"), "msg": e.get("msg", "")}
@@ -51,4 +52,4 @@ def upload(request: Request, session: SessionDep, actor: IndicatorImport,
         return _page(request, status=error.status, problem={
             "detail": error.detail, "name": name, "errors": errors[:REPORT_ROWS],
             "more": max(0, len(errors) - REPORT_ROWS), "capped": len(errors) >= importer.MAX_ERRORS})
-    return _page(request, result={"name": name, **result})
+    return _page(request, result={"name": name, "check_only": check_only, **result})
