@@ -84,6 +84,28 @@ def my_dashboard(session: Session, subject: Subject) -> dict[str, Any]:
     }
 
 
+def group_business(session: Session, *, access: GroupAccess, group: Group) -> dict[str, Any]:
+    """What the group page shows of the group's business: recent decisions, open and overdue
+    actions, attendance rate; as the caller may see it (confidential items for members only)."""
+    visible = actions.log_query(session, access.subject, owner_id=None, group_id=group.id, status="open",
+                                overdue=None, members_of=access.members_of)
+    open_rows = session.exec(visible.order_by(Action.due_date.is_(None), Action.due_date, Action.number)
+                             .limit(OPEN_ACTIONS)).all()
+    open_actions = action_rows(session, open_rows)
+    decisions, _ = list_decisions(session, subject=access.subject, page=PageParams(limit=RECENT, cursor=None),
+                                  group_id=group.id, members_of=access.members_of)
+    held = attendance_rates(session, group_id=group.id)
+    recorded = sum(r["recorded"] for r in held)
+    attended = sum(r["attended"] for r in held)
+    return {
+        "recent_decisions": [{"id": d.id, "meeting_id": d.meeting_id, "text": d.text, "decided_on": d.decided_on}
+                             for d in decisions],
+        "open_actions": [a.model_dump() for a in open_actions],
+        "overdue_actions": sum(a.overdue for a in open_actions),
+        "attendance_rate": round(attended / recorded, 3) if recorded else None,
+    }
+
+
 def group_dashboard(session: Session, *, access: GroupAccess, group: Group) -> dict[str, Any]:
     on = today()
     seats = session.exec(
@@ -91,26 +113,11 @@ def group_dashboard(session: Session, *, access: GroupAccess, group: Group) -> d
             Membership.group_id == group.id, Membership.start_date <= on,
             or_(Membership.end_date.is_(None), Membership.end_date > on))
         .group_by(Membership.role)).all()
-    members_of = {group.id} if access.sees_members_only else set()
-    visible = actions.log_query(session, access.subject, owner_id=None, group_id=group.id, status="open",
-                                overdue=None, members_of=members_of)
-    open_rows = session.exec(visible.order_by(Action.due_date.is_(None), Action.due_date, Action.number)
-                             .limit(OPEN_ACTIONS)).all()
-    open_actions = action_rows(session, open_rows)
-    decisions, _ = list_decisions(session, subject=access.subject, page=PageParams(limit=RECENT, cursor=None),
-                                  group_id=group.id)
-    held = attendance_rates(session, group_id=group.id)
-    recorded = sum(r["recorded"] for r in held)
-    attended = sum(r["attended"] for r in held)
     return {
         "group": {"id": group.id, "slug": group.slug, "name": group.name, "kind": group.kind, "remit": group.remit},
         "members_by_role": dict(seats),
         "members": sum(n for _, n in seats),
         "upcoming_meetings": upcoming_meetings(session, {group.id}),
-        "latest_minutes": latest_minutes(session, {group.id}, members_of, limit=RECENT),
-        "recent_decisions": [{"id": d.id, "meeting_id": d.meeting_id, "text": d.text, "decided_on": d.decided_on}
-                             for d in decisions],
-        "open_actions": [a.model_dump() for a in open_actions],
-        "overdue_actions": sum(a.overdue for a in open_actions),
-        "attendance_rate": round(attended / recorded, 3) if recorded else None,
+        "latest_minutes": latest_minutes(session, {group.id}, access.members_of, limit=RECENT),
+        **group_business(session, access=access, group=group),
     }

@@ -119,6 +119,10 @@ def test_group_page_shows_decisions_open_actions_and_documents_as_the_viewer_may
     group, meeting, sec = _meeting_with_record(client, session, app)
     client.post(f"/api/v1/meetings/{meeting['id']}/documents", headers=sec, data={"title": "Tender scores",
                 "confidential": "true"}, files={"file": ("scores.pdf", b"%PDF-1.7\n%%EOF\n", "application/pdf")})
+    secret_item = next(i for i in client.get(f"/api/v1/meetings/{meeting['id']}/agenda-items", headers=sec).json()[
+        "items"] if i["confidential"])
+    client.post(f"/api/v1/meetings/{meeting['id']}/decisions", headers=sec,
+                json={"agenda_item_id": secret_item["id"], "text": "Award the tender to bidder B."})
     member = client_factory()
     sign_in(member, "web.sec@example.org")
     page = member.get(f"/groups/{group.slug}").text
@@ -127,13 +131,14 @@ def test_group_page_shows_decisions_open_actions_and_documents_as_the_viewer_may
     assert "Book venues" in page and "1 open" in page and "Morgan Member" in page
     assert f'href="/actions?owner=all&amp;group={group.id}&amp;status=open"' in page
     assert "Meeting pack" in page and "Tender scores" in page  # a member sees confidential documents
+    assert "Award the tender to bidder B." in page  # and decisions on confidential items
 
     outsider, _ = person()
     stranger = client_factory()
     sign_in(stranger, outsider.email)
     seen = stranger.get(f"/groups/{group.slug}").text
     assert "Fund 10 classes." in seen and "Book venues" in seen and "Meeting pack" in seen
-    assert "Tender scores" not in seen
+    assert "Tender scores" not in seen and "Award the tender" not in seen
 
 
 def test_group_page_takes_the_same_number_of_queries_however_much_business(

@@ -5,7 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Request
 
 from api import authz
-from api.dashboards.service import group_dashboard
+from api.dashboards.service import group_business
 from api.deps import SessionDep
 from api.meetings import documents
 from api.meetings import service as meetings
@@ -40,7 +40,7 @@ def group_page(request: Request, session: SessionDep, subject: RegistryViewer, s
     if authz.may_read_group_business(subject):
         # As the person may see it: confidential items and draft minutes only for its members.
         access = access_to(session, subject, group.id)
-        context["business"] = group_dashboard(session, access=access, group=group)
+        context["business"] = group_business(session, access=access, group=group)
         context["documents"] = documents.recent_for_group(session, access=access, group_id=group.id)
     # The "show former members" control swaps just the members section.
     return render(request, "pages/groups/detail.html", context, block="members")
