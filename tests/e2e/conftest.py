@@ -15,6 +15,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.factories import PASSWORD
+
 AXE = Path(__file__).with_name("axe.min.js")
 # Flags for a closed network: without them Chromium keeps trying to reach Google's services.
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
@@ -96,6 +98,26 @@ def page(browser, server, engine):
     page.console_errors = errors
     yield page
     context.close()
+
+
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+
+
+def accessible(page, shot: str | None = None) -> None:
+    """axe-core finds no serious or critical violation here; `shot` saves the page for the README."""
+    assert axe_violations(page) == [], page.url
+    if shot:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / f"{shot}.png"), full_page=True)
+
+
+def sign_in_as(page, email: str, password: str = PASSWORD) -> None:
+    """Through the real sign-in form, landing on My dashboard."""
+    page.goto("/login")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("**/")
 
 
 def axe_violations(page) -> list[dict]:

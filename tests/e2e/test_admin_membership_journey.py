@@ -3,23 +3,13 @@ htmx), then sees it all in the group's history; previews a CSV import. Every pag
 WCAG 2.2 AA checks with no CSP errors. A screenshot goes to docs/screenshots/."""
 
 from datetime import date
-from pathlib import Path
 
 from playwright.sync_api import expect
 
 from api.core.types import today
 from tests import factories
-from tests.e2e.conftest import axe_violations
+from tests.e2e.conftest import accessible
 from tests.factories import PASSWORD
-
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
-
-
-def _accessible(page, shot: str | None = None):
-    assert axe_violations(page) == [], page.url
-    if shot:
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(SCREENSHOTS / f"{shot}.png"), full_page=True)
 
 
 def _arrange(session, person):
@@ -47,11 +37,11 @@ def test_admin_adds_changes_and_ends_a_membership(page, session, person):
 
     page.get_by_role("link", name="Memberships").click()
     page.wait_for_url("**/admin/memberships")
-    _accessible(page)
+    accessible(page)
     page.get_by_role("link", name="Journey Physical Activity Board").click()
     page.wait_for_url(f"**/admin/memberships/{group.slug}")
     expect(page.get_by_role("heading", level=1)).to_have_text("Members of Journey Physical Activity Board")
-    _accessible(page)
+    accessible(page)
 
     # Add: a plain form that redirects back with a notice.
     page.get_by_label("Person").select_option(label="Nico Newcomer (nico.journey@example.org)")
@@ -61,7 +51,7 @@ def test_admin_adds_changes_and_ends_a_membership(page, session, person):
     expect(page.get_by_role("status").get_by_text("Member added.")).to_be_visible()
     row = page.locator("#members tbody tr", has_text="Nico Newcomer")
     expect(row).to_contain_text("2 September 2024")
-    _accessible(page)
+    accessible(page)
 
     # Change the role inline: htmx swaps the section, announces it and moves focus to it.
     page.get_by_label("Role of Nico Newcomer").select_option("secretary")
@@ -71,14 +61,14 @@ def test_admin_adds_changes_and_ends_a_membership(page, session, person):
     expect(page.get_by_label("Role of Nico Newcomer")).to_have_value("secretary")
     assert page.url.endswith(f"/admin/memberships/{group.slug}?done=added#members")  # no navigation
     assert page.get_by_role("heading", level=1).count() == 1
-    _accessible(page)
+    accessible(page)
 
     # Ending before the start is refused in place, with the date kept.
     page.get_by_label("End date of Nico Newcomer's membership").fill("2024-01-01")
     page.get_by_role("button", name="End membership of Nico Newcomer").click()
     expect(page.locator("#members .nhsuk-error-message")).to_contain_text("cannot be before the membership started")
     expect(page.get_by_label("End date of Nico Newcomer's membership")).to_have_value("2024-01-01")
-    _accessible(page)
+    accessible(page)
 
     # End it today: the row leaves the current members and the history says what happened.
     page.get_by_label("End date of Nico Newcomer's membership").fill(today().isoformat())
@@ -93,20 +83,20 @@ def test_admin_adds_changes_and_ends_a_membership(page, session, person):
     expect(history.nth(1)).to_contain_text("Secretary")
     expect(history.nth(2)).to_contain_text("Added")
     expect(history.nth(0)).to_contain_text(admin.email)
-    _accessible(page)
+    accessible(page)
     page.reload()
     expect(page.locator("#history tbody tr", has_text="Nico Newcomer")).to_have_count(3)
-    _accessible(page, "admin-memberships")
+    accessible(page, "admin-memberships")
 
     # A CSV preview changes nothing until confirmed.
     page.get_by_role("link", name="Change many members from a CSV file").click()
-    _accessible(page)
+    accessible(page)
     page.get_by_label("Or paste the file's contents").fill(
         "email,role\ncasey.journey@example.org,vice_chair\nnobody@example.org,member\n")
     page.get_by_role("button", name="Preview changes").click()
     expect(page.get_by_role("alert")).to_contain_text("The file has 1 problem")
     expect(page.get_by_role("button", name="Make 1 change")).to_have_count(0)
-    _accessible(page)
+    accessible(page)
     page.get_by_label("Or paste the file's contents").fill("email,role\ncasey.journey@example.org,vice_chair\n")
     page.get_by_role("button", name="Preview changes").click()
     page.get_by_role("button", name="Make 1 change").click()

@@ -2,16 +2,14 @@
 rows (the report, nothing written), then finds the import in the audit log; both pages pass
 axe-core. Screenshots go to docs/screenshots/."""
 
-from pathlib import Path
 
 from playwright.sync_api import expect
 from sqlmodel import func, select
 
 from api.indicators.models import IndicatorValue
-from tests.e2e.conftest import axe_violations
-from tests.factories import INACTIVE, PASSWORD, PLACES
+from tests.e2e.conftest import accessible, sign_in_as
+from tests.factories import INACTIVE, PLACES
 
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 HEADER = "indicator_id,area_code,period,breakdown,value,lower_ci,upper_ci,count,denominator,note\n"
 PERIODS = [f"{year}/{(year + 1) % 100:02d}" for year in range(1990, 2030)]
 # Records, as the page's own scripts run, whether the progress bar and the "checking" message
@@ -28,13 +26,6 @@ WATCH = """() => {
 }"""
 
 
-def _accessible(page, shot: str | None = None):
-    assert axe_violations(page) == [], page.url
-    if shot:
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(SCREENSHOTS / f"{shot}.png"), full_page=True)
-
-
 def _csv(rows: int) -> bytes:
     lines = [f"93014,{PLACES[n % len(PLACES)]},{PERIODS[n // len(PLACES)]},Persons,{20 + n % 7},{18 + n % 7},"
              f"{22 + n % 7},{200 + n},1000,\n" for n in range(rows)]
@@ -46,23 +37,15 @@ def _values(session) -> int:
     return session.exec(select(func.count()).select_from(IndicatorValue)).one()
 
 
-def _sign_in(page, email):
-    page.goto("/login")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url("**/")
-
-
 def test_admin_uploads_values_reads_the_report_and_finds_the_import_in_the_audit_log(page, client, session, person):
     assert client.post("/api/v1/indicators", json=INACTIVE).status_code == 201
     admin, _ = person("e2e.uploader@example.org", is_admin=True, name="Uma Uploader")
-    _sign_in(page, admin.email)
+    sign_in_as(page, admin.email)
     page.get_by_role("link", name="Admin").click()
     page.get_by_role("link", name="Upload indicator values").click()
     page.wait_for_url("**/admin/indicators/upload")
     expect(page.locator("#upload-progress-area")).to_be_hidden()
-    _accessible(page)
+    accessible(page)
 
     # A few hundred rows: the progress bar appears and fills, then the result is announced.
     page.evaluate(WATCH)
@@ -78,7 +61,7 @@ def test_admin_uploads_values_reads_the_report_and_finds_the_import_in_the_audit
     expect(page.locator("#upload-busy")).to_be_hidden()
     assert page.get_by_role("heading", level=1).count() == 1  # the result was swapped in, not a page
     assert _values(session) == 360
-    _accessible(page)
+    accessible(page)
 
     # Bad rows: the report, line by line, and nothing written.
     bad = _csv(5).decode().replace("93014,E06000050", "99999,E06000050").replace(",22,20,24,", ",lots,20,24,")
@@ -92,13 +75,13 @@ def test_admin_uploads_values_reads_the_report_and_finds_the_import_in_the_audit
     expect(problems.nth(0)).to_contain_text("indicator_id")
     expect(problems.nth(1)).to_contain_text("'lots' is not a number")
     assert _values(session) == 360
-    _accessible(page, "indicator-upload")
+    accessible(page, "indicator-upload")
 
     # The audit log lists the one import (the refused file wrote nothing) and filters to it.
     page.get_by_role("link", name="Admin").click()
     page.get_by_role("link", name="Audit log").click()
     page.wait_for_url("**/admin/audit")
-    _accessible(page)
+    accessible(page)
     page.get_by_label("Type of record").select_option("indicator_value")
     page.wait_for_url("**/admin/audit?entity_type=indicator_value*")
     rows = page.locator("#audit-results tbody tr")
@@ -112,7 +95,7 @@ def test_admin_uploads_values_reads_the_report_and_finds_the_import_in_the_audit
     page.get_by_label("Action").fill("indicators.import")
     expect(rows).to_have_count(1)
     page.wait_for_url("**action=indicators.import*")
-    _accessible(page, "admin-audit")
+    accessible(page, "admin-audit")
     # The pushed address is a page of its own.
     page.reload()
     assert page.get_by_role("heading", level=1).inner_text() == "Audit log"
@@ -122,7 +105,7 @@ def test_admin_uploads_values_reads_the_report_and_finds_the_import_in_the_audit
     page.get_by_label("Record ID").fill("9" * 70)
     expect(page.get_by_role("alert")).to_contain_text("Record ID must be 64 characters or fewer")
     expect(page.locator("#audit-results")).to_contain_text("Correct the filters to see events.")
-    _accessible(page)
+    accessible(page)
     page.get_by_label("Record ID").fill("")
     expect(rows).to_have_count(1)
     expect(page.get_by_role("alert")).to_have_count(0)
@@ -136,7 +119,7 @@ def test_the_upload_works_without_javascript(browser, server, client, session, p
     admin, _ = person("e2e.nojs@example.org", is_admin=True)
     context = browser.new_context(base_url=server, java_script_enabled=False)
     page = context.new_page()
-    _sign_in(page, admin.email)
+    sign_in_as(page, admin.email)
     page.goto("/admin/indicators/upload")
     page.get_by_label("CSV file").set_input_files(
         files=[{"name": "values.csv", "mimeType": "text/csv", "buffer": _csv(20)}])

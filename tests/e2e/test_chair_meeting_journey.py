@@ -4,16 +4,12 @@ decision, sets an action, approves the minutes at a later meeting; the printable
 it all, and the edited page passes axe-core. The screenshot goes to docs/screenshots/."""
 
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 
 from playwright.sync_api import expect
 
 from api.auth import service as auth_service
 from tests import factories
-from tests.e2e.conftest import axe_violations
-from tests.factories import PASSWORD
-
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+from tests.e2e.conftest import accessible, sign_in_as
 
 
 def _arrange(client, session, app):
@@ -35,22 +31,14 @@ def _arrange(client, session, app):
     return group, chair, people, meetings, soon
 
 
-def _accessible(page):
-    assert axe_violations(page) == [], page.url
-
-
 def test_a_chair_records_a_meeting_end_to_end(page, client, session, app):
     group, chair, _, (meeting, later), soon = _arrange(client, session, app)
-    page.goto("/login")
-    page.get_by_label("Email").fill(chair.email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url("**/")
+    sign_in_as(page, chair.email)
     page.goto(f"/groups/{group.slug}")
     page.locator(f'a[href="/meetings/{meeting["id"]}"]').first.click()
     page.wait_for_url(f"**/meetings/{meeting['id']}")
     expect(page.get_by_role("heading", level=1)).to_contain_text("Spring review")
-    _accessible(page)
+    accessible(page)
     status = page.locator("#edit-status")
 
     # Two agenda items; a mistake first (kept text, error shown in place, nothing lost).
@@ -59,7 +47,7 @@ def test_a_chair_records_a_meeting_end_to_end(page, client, session, app):
     add.get_by_role("button", name="Add agenda item").click()
     expect(page.get_by_role("alert").get_by_text("Enter a title for the agenda item")).to_be_visible()
     expect(page.locator("#new-item-purpose")).to_have_value("For decision")
-    _accessible(page)
+    accessible(page)
     page.locator("#new-item-title").fill("Cycle hire scheme")
     page.locator("#new-item-lead").select_option(label="Ade Member")
     page.get_by_role("button", name="Add agenda item").click()
@@ -111,9 +99,7 @@ def test_a_chair_records_a_meeting_end_to_end(page, client, session, app):
     page.get_by_role("button", name="Approve minutes (version 1)").click()
     expect(status).to_have_text("Minutes approved.")
     expect(page.locator("#minutes-status")).to_contain_text("approved (approved at the meeting of")
-    _accessible(page)
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / "meeting-editing.png"), full_page=True)
+    accessible(page, "meeting-editing")
 
     # The printable summary shows it all, without the forms.
     page.get_by_role("link", name="Chair's summary report (printable)").click()
@@ -121,7 +107,7 @@ def test_a_chair_records_a_meeting_end_to_end(page, client, session, app):
     for text in ("Cycle hire scheme", "School streets", "starts in May", "Back the cycle hire scheme.",
                  "Map the docking stations", "Present 2, in attendance 0, apologies 1", "Lead: Ade Member"):
         expect(page.get_by_text(text).first).to_be_visible()
-    _accessible(page)
+    accessible(page)
     page.emulate_media(media="print")
     expect(page.locator("header.nhsuk-header")).to_be_hidden()
     expect(page.locator("form").first).to_be_hidden()
@@ -133,11 +119,7 @@ def test_a_chair_records_attendance_without_javascript(browser, server, client, 
     _, chair, _, (meeting, _), _ = _arrange(client, session, app)
     context = browser.new_context(base_url=server, java_script_enabled=False)
     page = context.new_page()
-    page.goto("/login")
-    page.get_by_label("Email").fill(chair.email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url("**/")
+    sign_in_as(page, chair.email)
     page.goto(f"/meetings/{meeting['id']}")
     page.get_by_role("button", name="In attendance: Bea Member").click()
     page.wait_for_url(f"**/meetings/{meeting['id']}?done=attendance#attendance-heading")

@@ -3,7 +3,6 @@ the keyboard alone); the outcome pages and the tartan rug render and pass axe-co
 of the main pages go to docs/screenshots/."""
 
 from datetime import date, timedelta
-from pathlib import Path
 
 from playwright.sync_api import expect
 from sqlalchemy import insert
@@ -11,17 +10,8 @@ from sqlalchemy import insert
 from api.auth import service as auth_service
 from api.indicators.models import IndicatorValue
 from tests import factories
-from tests.e2e.conftest import axe_violations
+from tests.e2e.conftest import accessible, sign_in_as
 from tests.factories import PASSWORD, PLACES
-
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
-
-
-def _accessible(page, shot: str | None = None):
-    assert axe_violations(page) == [], page.url
-    if shot:
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(SCREENSHOTS / f"{shot}.png"), full_page=True)
 
 
 def _arrange(client, session, app, person, email):
@@ -46,13 +36,9 @@ def _arrange(client, session, app, person, email):
 
 def test_member_updates_an_action_and_reads_minutes(page, client, session, app, person):
     me, meeting, action = _arrange(client, session, app, person, "e2e.member@example.org")
-    page.goto("/login")
-    page.get_by_label("Email").fill(me.email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url("**/")
+    sign_in_as(page, me.email)
     expect(page.get_by_text("Share the training dates")).to_be_visible()
-    _accessible(page, "dashboard")
+    accessible(page, "dashboard")
 
     card = page.locator(f"#action-{action['id']}")
     card.get_by_label(f"Update on action {action['number']}").fill("Dates sent to the Places.")
@@ -60,7 +46,7 @@ def test_member_updates_an_action_and_reads_minutes(page, client, session, app, 
     expect(page.locator(f"#action-{action['id']}").get_by_role("status")).to_have_text("Update posted.")
     expect(page.locator(f"#action-{action['id']}")).to_contain_text("Dates sent to the Places.")
     assert page.get_by_role("heading", level=1).count() == 1  # the card was swapped, not the page
-    _accessible(page)
+    accessible(page)
 
     page.get_by_role("link", name="Journey Workforce Group, 6 February 2024").click()
     page.wait_for_url(f"**/meetings/{meeting['id']}*")
@@ -68,7 +54,7 @@ def test_member_updates_an_action_and_reads_minutes(page, client, session, app, 
     page.get_by_role("link", name="Actions", exact=True).click()
     page.wait_for_url("**/actions")
     expect(page.get_by_role("cell", name="Share the training dates")).to_be_visible()
-    _accessible(page, "action-log")
+    accessible(page, "action-log")
     assert page.console_errors == []
 
 
@@ -118,30 +104,26 @@ def test_outcome_pages_and_the_tartan_rug(page, client, session, person, indicat
     client.post("/api/v1/pilots", json={"name": "Journey Pilot", "pathway": "workforce", "status": "scaling",
                                         "summary": "Training staff.", "measures": [
                                             {"name": "Participants", "value": 56, "unit": "people"}]})
-    page.goto("/login")
-    page.get_by_label("Email").fill(me.email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url("**/")
+    sign_in_as(page, me.email)
 
     page.get_by_role("link", name="Indicators", exact=True).click()
     page.wait_for_url("**/indicators")
     rug = page.get_by_role("table", name="Indicators by area, latest period, compared with England")
     expect(rug.get_by_role("cell", name="21.0 Better")).to_be_visible()
     expect(rug.get_by_role("cell", name="29.0 Worse")).to_be_visible()
-    _accessible(page, "tartan-rug")
+    accessible(page, "tartan-rug")
     rug.get_by_role("link", name=indicator["name"]).click()
     page.wait_for_url("**/indicators/93014")
     expect(page.get_by_role("img", name=f"{indicator['name']} over time; the values are in the table below")
            ).to_be_visible()
-    _accessible(page, "indicator")
+    accessible(page, "indicator")
     for link, shot in [("Places", "places"), ("Pilots", "pilots"), ("People", "people"), ("Search", "search")]:
         page.get_by_role("link", name=link, exact=True).click()
         page.wait_for_url(f"**/{shot}")
-        _accessible(page, shot)
+        accessible(page, shot)
     page.get_by_label("Search minutes, decisions, actions and documents").fill("training")
     expect(page.get_by_text("Nothing you can see matches “training”.")).to_be_visible()  # as you type
-    _accessible(page)
+    accessible(page)
     page.goto("/pilots")
     expect(page.get_by_text("Journey Pilot")).to_be_visible()
     assert page.console_errors == []

@@ -2,19 +2,12 @@
 organisation and follows it back to the people directory, in a real browser; every page passes
 axe-core's WCAG 2.2 AA checks with no CSP errors. A screenshot goes to docs/screenshots/."""
 
-from pathlib import Path
 
 from playwright.sync_api import expect
 
 from tests import factories
-from tests.e2e.conftest import axe_violations
+from tests.e2e.conftest import accessible
 from tests.factories import PASSWORD
-
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
-
-
-def _accessible(page):
-    assert axe_violations(page) == [], page.url
 
 
 def test_search_organisations_and_open_one(page, session, person):
@@ -37,7 +30,7 @@ def test_search_organisations_and_open_one(page, session, person):
     page.wait_for_url("**/organisations")
     assert page.get_by_role("heading", level=1).inner_text() == "Organisations"
     expect(page.get_by_role("link", name="Journey Council")).to_be_visible()
-    _accessible(page)
+    accessible(page)
 
     # Typing filters the table in place (htmx) and pushes the search into the address bar.
     page.get_by_label("Search by name").fill("leisure")
@@ -45,9 +38,8 @@ def test_search_organisations_and_open_one(page, session, person):
     expect(page.get_by_role("link", name="Journey Council")).to_have_count(0)
     expect(page.get_by_role("link", name="Journey Leisure Trust")).to_be_visible()
     assert page.get_by_role("heading", level=1).count() == 1  # a fragment, not a page inside a page
-    _accessible(page)
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / "organisations.png"), full_page=True)
+    accessible(page)
+    accessible(page, "organisations")
 
     # Choosing a sector filters too, keeping what was typed.
     page.get_by_label("Search by name").fill("journey")
@@ -56,7 +48,7 @@ def test_search_organisations_and_open_one(page, session, person):
     page.wait_for_url("**/organisations?q=journey&sector=sport")
     expect(page.get_by_role("link", name="Journey Leisure Trust")).to_have_count(0)
     expect(page.get_by_role("link", name="Journey Sports Club")).to_be_visible()
-    _accessible(page)
+    accessible(page)
     page.get_by_label("Sector").select_option(label="All sectors")
     page.get_by_label("Search by name").fill("leisure")
     page.wait_for_url("**/organisations?q=leisure&sector=")
@@ -66,7 +58,7 @@ def test_search_organisations_and_open_one(page, session, person):
     expect(page.get_by_role("heading", level=1)).to_have_text("Journey Leisure Trust")
     expect(page.get_by_role("row", name="Morgan Manager Chief Executive")).to_be_visible()
     expect(page.get_by_role("link", name="Journey Directory Board")).to_be_visible()
-    _accessible(page)
+    accessible(page)
 
     page.get_by_role("link", name="Back to organisations").click()
     page.wait_for_url("**/organisations")

@@ -6,7 +6,7 @@ from datetime import date
 from playwright.sync_api import expect
 
 from tests import factories
-from tests.e2e.conftest import axe_violations
+from tests.e2e.conftest import accessible, sign_in_as
 from tests.factories import PASSWORD
 
 
@@ -24,34 +24,30 @@ def _arrange(session, person):
     return me, group
 
 
-def _accessible(page):
-    assert axe_violations(page) == [], page.url
-
-
 def test_sign_in_browse_groups_and_sign_out(page, session, person):
     me, group = _arrange(session, person)
 
     page.goto("/groups")
     assert page.url.endswith("/login?next=/groups")
-    _accessible(page)
+    accessible(page)
     page.get_by_label("Email").fill(me.email)
     page.get_by_label("Password").fill("wrong password")
     page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_role("alert").get_by_text("The email address or password is not right")).to_be_visible()
-    _accessible(page)
+    accessible(page)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
 
     page.wait_for_url("**/groups")
     assert page.get_by_role("heading", level=1).inner_text() == "Groups"
-    _accessible(page)
+    accessible(page)
     page.get_by_role("link", name="Journey Age Well Group").click()
     page.wait_for_url(f"**/groups/{group.slug}")
     page.get_by_text("Casey Chair").wait_for()
     rows = page.locator("#members tbody tr")
     assert rows.first.inner_text().startswith("Casey Chair")
     assert page.get_by_text("Former Fran").count() == 0
-    _accessible(page)
+    accessible(page)
 
     # htmx swaps in the former members, pushes the URL, and moves focus to the section heading.
     page.get_by_role("link", name="Show former members").click()
@@ -59,12 +55,12 @@ def test_sign_in_browse_groups_and_sign_out(page, session, person):
     page.wait_for_url(f"**/groups/{group.slug}?former=1")
     page.wait_for_function("document.activeElement && document.activeElement.id === 'members-heading'")
     assert page.get_by_role("heading", level=1).count() == 1  # a fragment, not a page inside a page
-    _accessible(page)
+    accessible(page)
 
     page.get_by_role("link", name="My dashboard").click()
     page.wait_for_url("**/")
     expect(page.get_by_role("link", name="Journey Age Well Group")).to_be_visible()
-    _accessible(page)
+    accessible(page)
     page.get_by_role("button", name="Sign out").click()
     page.wait_for_url("**/login")
     page.goto("/")
@@ -76,11 +72,7 @@ def test_pages_read_without_javascript(browser, server, session, person, engine)
     me, group = _arrange(session, person)
     context = browser.new_context(base_url=server, java_script_enabled=False)
     page = context.new_page()
-    page.goto("/login")
-    page.get_by_label("Email").fill(me.email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url("**/")
+    sign_in_as(page, me.email)
     page.goto(f"/groups/{group.slug}")
     page.get_by_role("link", name="Show former members").click()
     expect(page.get_by_text("Former Fran")).to_be_visible()
@@ -88,7 +80,7 @@ def test_pages_read_without_javascript(browser, server, session, person, engine)
     context.close()
 
 
-def test_admin_account_pages_are_accessible(page, person):
+def test_admin_account_pages_areaccessible(page, person):
     admin, _ = person("e2e.admin@example.org", is_admin=True)
     page.goto("/login")
     page.get_by_label("Email").fill(admin.email)
@@ -96,11 +88,11 @@ def test_admin_account_pages_are_accessible(page, person):
     page.get_by_role("button", name="Sign in").click()
     page.get_by_role("link", name="Admin").click()
     page.get_by_role("link", name="Accounts").click()
-    _accessible(page)
+    accessible(page)
     page.get_by_label("Email", exact=True).fill("not an email")
     page.get_by_role("button", name="Create account").click()
     expect(page.get_by_role("alert").get_by_text("Enter an email address in the correct format")).to_be_visible()
-    _accessible(page)
+    accessible(page)
     page.get_by_label("Email", exact=True).fill("e2e.new@example.org")
     page.get_by_label("One-time password", exact=True).last.fill("one-time-password-1")
     page.get_by_role("button", name="Create account").click()
@@ -109,22 +101,18 @@ def test_admin_account_pages_are_accessible(page, person):
     assert page.console_errors == []
 
 
-def test_meeting_page_and_chair_summary_are_accessible(page, client, session, app):
+def test_meeting_page_and_chair_summary_areaccessible(page, client, session, app):
     from tests.web.test_meeting_pages import _meeting_with_record
 
     group, _, _ = _meeting_with_record(client, session, app, secretary_email="e2e.sec@example.org")
-    page.goto("/login")
-    page.get_by_label("Email").fill("e2e.sec@example.org")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url("**/")
+    sign_in_as(page, "e2e.sec@example.org")
     page.goto(f"/groups/{group.slug}")
     page.get_by_role("link", name="16 January 2024: Quarterly").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Quarterly, 16 January 2024")
-    _accessible(page)
+    accessible(page)
     page.get_by_role("link", name="Chair's summary report (printable)").click()
     expect(page.get_by_text("Fund 10 classes.")).to_be_visible()
-    _accessible(page)
+    accessible(page)
     page.emulate_media(media="print")
     expect(page.locator("header.nhsuk-header")).to_be_hidden()
     assert page.console_errors == []
