@@ -199,10 +199,11 @@ def _update(session, actor: Subject, membership: Membership, changes: dict[str, 
     try:
         registry.update_membership(session, actor=actor, membership=membership, changes=changes)
     except (Conflict, InvalidInput) as exc:
-        message = exc.detail
-        if message == "end_date cannot be before start_date":
-            message = f"The end date cannot be before the membership started ({membership.start_date:%d/%m/%Y})"
-        return {key: message}
+        # The service names the field at fault; say it in the page's words, not the API's.
+        fields = {str(e.get("loc", ["", ""])[-1]) for e in (getattr(exc, "errors", None) or [])}
+        if "end_date" in fields:
+            return {key: f"The end date cannot be before the membership started ({membership.start_date:%d/%m/%Y})"}
+        return {key: exc.detail}
     return {}
 
 

@@ -70,28 +70,22 @@ def _mapped(error: ProblemError | ValidationError, fields: dict[str, tuple[str, 
     return messages
 
 
-def _person(value: str, members: set[int], field_id: str, what: str) -> int | None:
+def _choice(value: str, allowed: set[int], field_id: str, message: str) -> int | None:
+    """A chosen id from a form's select (blank: none), which must be one of those offered."""
     if not value:
         return None
-    try:
-        person = int(value)
-    except ValueError:
-        person = None
-    if person not in members:
-        raise FormProblem({field_id: f"Choose the {what} from the group's members"})
-    return person
+    chosen = int(value) if value.isdecimal() else None
+    if chosen not in allowed:
+        raise FormProblem({field_id: message})
+    return chosen
+
+
+def _person(value: str, members: set[int], field_id: str, what: str) -> int | None:
+    return _choice(value, members, field_id, f"Choose the {what} from the group's members")
 
 
 def _item(value: str, items: set[int], field_id: str) -> int | None:
-    if not value:
-        return None
-    try:
-        item = int(value)
-    except ValueError:
-        item = None
-    if item not in items:
-        raise FormProblem({field_id: "Choose an agenda item of this meeting"})
-    return item
+    return _choice(value, items, field_id, "Choose an agenda item of this meeting")
 
 
 def _answer(request: Request, session, subject: Subject, meeting_id: int, *, section: str, notice_key: str,
