@@ -9,8 +9,15 @@ from api.core.config import Settings, get_settings
 
 
 def _settings() -> Settings:
+    from pydantic import ValidationError
+
     get_settings.cache_clear()
-    return get_settings()
+    try:
+        return get_settings()
+    except ValidationError as exc:
+        # A refusal to start (no secret in production, a bad setting) in one line, not a traceback.
+        raise SystemExit("ata: " + "; ".join(error["msg"].removeprefix("Value error, ") for error in exc.errors())
+                         ) from None
 
 
 def _upgrade(settings: Settings) -> None:

@@ -14,7 +14,7 @@ from api.authz import Subject
 from api.core import tokens
 from api.core.config import Settings
 from api.core.db import session_scope
-from api.core.errors import Forbidden, Unauthorized
+from api.core.errors import Forbidden, InvalidInput, Unauthorized
 
 
 def get_settings_dep(request: Request) -> Settings:
@@ -51,7 +51,13 @@ def current_subject(request: Request, settings: SettingsDep, session: SessionDep
         if subject.kind == "client":
             throttle.take_client_quota(request, subject.id)
         return subject
-    raise Unauthorized("Sign-in is required.", headers=_CHALLENGE)
+    raise sign_in_required()
+
+
+def sign_in_required() -> Unauthorized:
+    """The answer to a request that brings no credential; api/core/bodylimit.py gives it too,
+    to a change, before reading the body."""
+    return Unauthorized("Sign-in is required.", headers=_CHALLENGE)
 
 
 CurrentSubject = Annotated[Subject, Depends(current_subject)]
@@ -96,3 +102,14 @@ Person = Annotated[Subject, Depends(require(authz.is_person))]
 # meetings service (the group's officers), hidden records answer 404.
 GroupBusinessReader = Annotated[Subject, Depends(require(authz.may_read_group_business))]
 PasswordChanger = Annotated[Subject, Depends(require(authz.may_manage_own_sign_in))]
+
+
+def refuse_nul_in_query(request: Request) -> None:
+    """A NUL anywhere in the query string is refused (422), even in a parameter no route
+    declares: behind the typed parameters (api/core/schemas.py), so that no query text that
+    PostgreSQL cannot hold reaches a service that reads the query string itself."""
+    for name, value in request.query_params.multi_items():
+        if "\x00" in name or "\x00" in value:
+            raise InvalidInput("The query string must not contain NUL characters.",
+                               errors=[{"loc": ["query", name.replace("\x00", "")],
+                                        "msg": "must not contain NUL characters", "type": "value_error"}])

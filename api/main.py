@@ -8,13 +8,18 @@ from fastapi.staticfiles import StaticFiles
 
 from api.audit.service import request_id_var
 from api.auth.throttle import make_client_limiter, make_limiter
+from api.core.bodylimit import install_body_limits
 from api.core.compression import GZipMiddleware
 from api.core.config import Settings, get_settings
 from api.core.db import make_engine
 from api.core.errors import install_error_handlers
 from api.core.migrations import head_revisions
+from api.core.openapi import install_openapi
+from api.deps import sign_in_required
+from api.docs import router as docs_router
 from api.health import router as health_router
 from api.router import api_router
+from web.auth import SESSION_COOKIE, SignInRequired
 from web.errors import render_error
 from web.routes import STATIC_DIR, web_router
 
@@ -28,7 +33,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version="1",
         summary="Governance registry, meetings, outcomes and indicator data for Cheshire and Merseyside.",
         openapi_url="/api/v1/openapi.json",
-        docs_url="/api/docs",
+        # Served by api/docs.py from our own static files, not from a CDN.
+        docs_url=None,
         redoc_url=None,
     )
     app.state.settings = settings
@@ -37,6 +43,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.login_limiter = make_limiter(settings)
     app.state.client_limiter = make_client_limiter(settings)
     app.state.html_error_renderer = render_error
+    # First, so that it runs innermost: its refusals still get the request id and headers below.
+    install_body_limits(app, anonymous_writes={("POST", "/api/v1/auth/token"), ("POST", "/login")},
+                        session_cookie=SESSION_COOKIE, api_sign_in=sign_in_required,
+                        web_sign_in=lambda: SignInRequired("Sign in to continue."))
 
     @app.middleware("http")
     async def _request_context(request: Request, call_next):
@@ -59,7 +69,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # Compressed API responses only: web pages carry CSRF tokens beside reflected input (BREACH).
     app.add_middleware(GZipMiddleware, prefix="/api/", minimum_size=1024)
     install_error_handlers(app)
+    install_openapi(app)
     app.include_router(health_router)
+    app.include_router(docs_router)
     app.include_router(api_router, prefix="/api/v1")
     app.include_router(web_router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

@@ -21,6 +21,7 @@ from api.auth import sessions
 from api.authz import Subject
 from api.core.config import Settings
 from api.core.errors import ProblemError
+from api.core.security import constant_time_equals
 from api.deps import SessionDep, SettingsDep, require
 
 SESSION_COOKIE = "ata_session"
@@ -125,7 +126,7 @@ def sign_in_token(settings: Settings, nonce: str) -> str:
 async def check_sign_in_csrf(request: Request, settings: Settings) -> None:
     nonce = request.cookies.get(SIGN_IN_COOKIE, "")
     presented = await _presented_csrf(request) or ""
-    if not nonce or not hmac.compare_digest(sign_in_token(settings, nonce), presented):
+    if not nonce or not constant_time_equals(sign_in_token(settings, nonce), presented):
         raise CsrfRejected("The sign-in form has expired. Reload the page and try again.")
 
 # Signing out and changing one's own password (allowed even while a one-time password is held).

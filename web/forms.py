@@ -1,8 +1,9 @@
 """Turning validation failures into per-field messages for the NHS.UK error pattern."""
 
-from pydantic import ValidationError
+from pydantic import TypeAdapter, ValidationError
 
 from api.core.errors import InvalidInput
+from api.core.schemas import Id
 
 
 def field_errors(error: ValidationError | InvalidInput, labels: dict[str, str]) -> dict[str, str]:
@@ -25,3 +26,19 @@ def safe_next(value: str | None, default: str = "/") -> str:
     if value and value.startswith("/") and not value.startswith("//") and "\\" not in value:
         return value
     return default
+
+
+_id = TypeAdapter(Id)
+
+
+def form_id(value: str) -> int | None:
+    """The id a form's select or hidden field names, or None when it is blank or names no
+    possible row: ASCII digits only (Python reads fullwidth digits as numbers too) and within the
+    id columns."""
+    value = value.strip()
+    if not (value.isascii() and value.isdigit()):
+        return None
+    try:
+        return _id.validate_python(int(value))
+    except ValidationError:
+        return None

@@ -6,11 +6,12 @@ from fastapi import APIRouter, Query, Request, Response
 from api.audit import service
 from api.audit.schemas import AuditEventRead
 from api.core.pagination import Page, PageDep, set_next_link
+from api.core.schemas import SINGLE_LINE
 from api.deps import AuditReader, SessionDep
 
 router = APIRouter(tags=["audit"])
 
-Short = Annotated[str | None, Query(max_length=64)]
+Short = Annotated[str | None, Query(max_length=64), SINGLE_LINE]
 
 
 @router.get("/audit-events", response_model=Page[AuditEventRead])

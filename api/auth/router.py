@@ -25,6 +25,7 @@ from api.core import tokens
 from api.core.errors import problem_response
 from api.core.http import check_if_match, conditional_get, etag_of
 from api.core.pagination import Page, PageDep, set_next_link
+from api.core.schemas import SINGLE_LINE, Id
 from api.deps import AccountManager, PasswordChanger, Person, RegistryManager, SessionDep, SettingsDep
 from api.registry import service as registry
 from api.registry.models import Stakeholder
@@ -33,8 +34,7 @@ from api.registry.service import get_or_404
 
 router = APIRouter()
 
-Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
-Field200 = Annotated[str | None, Form(max_length=200)]
+Field200 = Annotated[str | None, Form(max_length=200), SINGLE_LINE]
 
 
 def _oauth_error(status: int, error: str, detail: str) -> JSONResponse:
@@ -50,10 +50,10 @@ def _oauth_error(status: int, error: str, detail: str) -> JSONResponse:
                         401: {"description": "invalid_client"},
                         429: {"description": "too many failed attempts (Retry-After)"}})
 def token(request: Request, response: Response, session: SessionDep, settings: SettingsDep,
-          grant_type: Annotated[str, Form(max_length=40)],
+          grant_type: Annotated[str, Form(max_length=40), SINGLE_LINE],
           username: Field200 = None, password: Field200 = None,
-          client_id: Annotated[str | None, Form(max_length=64)] = None,
-          client_secret: Field200 = None, scope: Annotated[str | None, Form(max_length=200)] = None):
+          client_id: Annotated[str | None, Form(max_length=64), SINGLE_LINE] = None,
+          client_secret: Field200 = None, scope: Field200 = None):
     """OAuth2 token endpoint: `password` grant for people, `client_credentials` for partners."""
     response.headers["Cache-Control"] = "no-store"
     if grant_type == "password":
@@ -106,13 +106,16 @@ def me(session: SessionDep, subject: Person):
 
 
 @router.post("/me/password", response_model=TokenResponse, tags=["auth"],
-             responses={422: {"description": "current password wrong, or new password too short or unchanged"}})
-def change_my_password(body: PasswordChange, response: Response, session: SessionDep, settings: SettingsDep,
-                       subject: PasswordChanger):
+             responses={422: {"description": "current password wrong, or new password too short or unchanged"},
+                        429: {"description": "too many failed attempts (Retry-After), counted with sign-in's"}})
+def change_my_password(body: PasswordChange, request: Request, response: Response, session: SessionDep,
+                       settings: SettingsDep, subject: PasswordChanger):
     """Choose a new password (required after an admin sets a one-time password). Every other
-    token and web session of the person ends; the answer carries a fresh token."""
+    token and web session of the person ends; the answer carries a fresh token. A wrong current
+    password counts as a failed sign-in: after too many, 429 until the lockout ends."""
     user = session.get(UserAccount, int(subject.id))
-    service.change_own_password(session, user=user, current=body.current_password, new=body.new_password)
+    signin.change_password(request, session, user=user, current=body.current_password, new=body.new_password,
+                           channel="api")
     response.headers["Cache-Control"] = "no-store"
     issued = service.user_token(settings, user)
     return TokenResponse(access_token=issued.token, expires_in=issued.expires_in, scope=service.USER_SCOPE)

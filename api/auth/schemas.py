@@ -3,25 +3,28 @@ from typing import Annotated, ClassVar, Literal
 
 from pydantic import Field, StringConstraints, field_validator
 
-from api.core.schemas import Email, PatchModel, ReadModel, RequestModel, Text200
+from api.auth.models import UserAccount
+from api.core.schemas import SINGLE_LINE, Email, Id, PatchModel, ReadModel, RequestModel, Text200
 from api.registry.schemas import Role, StakeholderRead
 
-Password = Annotated[str, StringConstraints(min_length=10, max_length=200)]
+Password = Annotated[str, StringConstraints(min_length=10, max_length=200), SINGLE_LINE]
 
 
 class UserCreate(RequestModel):
     email: Email
     password: Password
-    stakeholder_id: int | None = None
+    stakeholder_id: Id | None = None
     is_admin: bool = False
+    is_active: bool = True
 
 
 class UserUpdate(PatchModel):
     """`password` here is a one-time password: the person must choose a new one."""
 
-    not_nullable: ClassVar = frozenset({"email", "is_admin", "is_active", "password"})
+    table: ClassVar = UserAccount
+    not_nullable: ClassVar = frozenset({"password"})
     email: Email | None = None
-    stakeholder_id: int | None = None
+    stakeholder_id: Id | None = None
     is_admin: bool | None = None
     is_active: bool | None = None
     password: Password | None = None
@@ -57,7 +60,7 @@ class MyMembership(ReadModel):
 
 
 class PasswordChange(RequestModel):
-    current_password: Annotated[str, StringConstraints(min_length=1, max_length=200)]
+    current_password: Annotated[str, StringConstraints(min_length=1, max_length=200), SINGLE_LINE]
     new_password: Password
 
 

@@ -41,8 +41,12 @@ def _check_user_fields(session: Session, values: dict[str, Any], *, exclude_id: 
 
 
 def create_user(session: Session, *, actor: Subject, data: dict[str, Any]) -> UserAccount:
+    """A new account. When a person (an admin, at either door) creates it, the password is one
+    they chose and know: a one-time password the holder must replace at first sign-in, as after
+    a reset. The service's own set-up (the command line's first admin, the demo) is exempt."""
     _check_user_fields(session, data)
     values = {k: v for k, v in data.items() if k != "password"}
+    values["must_change_password"] = actor.kind == "user"
     user = UserAccount(**values, password_hash=hash_secret(data["password"]))
     session.add(user)
     session.flush()
@@ -104,11 +108,16 @@ def user_subject(user: UserAccount) -> Subject:
                    must_change_password=user.must_change_password)
 
 
+class WrongPassword(InvalidInput):
+    """The current password given to change it was not right: a guess, which callers count
+    (api/auth/signin.py) like a failed sign-in."""
+
+
 def change_own_password(session: Session, *, user: UserAccount, current: str, new: str) -> UserAccount:
     """The person replaces their password (and any one-time password). Every other token and
     session of theirs ends; the caller hands out a fresh one."""
     if not verify_secret(current, user.password_hash):
-        raise InvalidInput("The current password is not right.",
+        raise WrongPassword("The current password is not right.",
                            errors=[{"loc": ["body", "current_password"], "msg": "the current password is not right"}])
     if current == new:
         raise InvalidInput("Choose a password different from the current one.",

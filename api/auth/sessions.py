@@ -5,7 +5,6 @@ an account (its token generation moves on) ends its sessions at once.
 """
 
 import hashlib
-import hmac
 import secrets
 from datetime import timedelta
 
@@ -14,6 +13,7 @@ from sqlmodel import Session, select
 
 from api.auth.models import UserAccount, WebSession
 from api.core.config import Settings
+from api.core.security import constant_time_equals
 from api.core.types import utcnow
 
 
@@ -71,4 +71,4 @@ def end(session: Session, key: str) -> None:
 
 
 def csrf_matches(record: WebSession, presented: str | None) -> bool:
-    return bool(presented) and hmac.compare_digest(record.csrf_token, presented)
+    return bool(presented) and constant_time_equals(record.csrf_token, presented)

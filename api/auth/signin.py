@@ -1,5 +1,6 @@
 """Signing a person in, the same way for the token endpoint and the web sign-in page:
-throttled per account and address, every attempt audited."""
+throttled per account and address, every attempt audited. Changing one's password checks the
+current one, so it is a sign-in too and shares the same throttle."""
 
 from fastapi import Request
 from sqlmodel import Session
@@ -23,3 +24,22 @@ def sign_in(request: Request, session: Session, *, email: str, password: str, ch
     audit.record(session, actor=service.user_subject(user), action="auth.sign_in", entity_type="user",
                  entity_id=user.id, after={"channel": channel})
     return user
+
+
+def change_password(request: Request, session: Session, *, user: UserAccount, current: str, new: str,
+                    channel: str) -> UserAccount:
+    """`service.change_own_password` behind the sign-in throttle. Without it a stolen token or an
+    unattended session could guess the password without limit; so a wrong current password
+    counts as a failed sign-in of the account (and the address), and once they are locked out
+    the answer is 429 (TooManyAttempts) even for the right password, as at sign-in."""
+    throttle.ensure_allowed(request, user.email)
+    try:
+        return service.change_own_password(session, user=user, current=current, new=new)
+    except service.WrongPassword:
+        throttle.record_failure(request, user.email)
+        # In a transaction of its own: the request's is rolled back with the error.
+        with Session(session.get_bind()) as own:
+            audit.record(own, actor=service.user_subject(user), action="auth.password_change_failed",
+                         entity_type="user", entity_id=user.id, after={"channel": channel})
+            own.commit()
+        raise

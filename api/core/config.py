@@ -1,16 +1,27 @@
 """Settings, read from ATA_* environment variables (and an optional .env file)."""
 
+import logging
+import os
+import secrets
+import stat
+import threading
+import time
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy import make_url
 
 Environment = Literal["development", "demo", "test", "production"]
 
-# Refused outside development so that a forgotten setting cannot sign real tokens.
-_PLACEHOLDER_SECRET = "insecure-development-secret-change-me"  # noqa: S105
+log = logging.getLogger("ata.config")
+
+SECRET_FILE = ".ata-secret"  # noqa: S105 (a file name)
+_MIN_SECRET = 32
+_announced: set[Path] = set()
+_announce_lock = threading.Lock()
 
 
 class Settings(BaseSettings):
@@ -18,12 +29,17 @@ class Settings(BaseSettings):
 
     env: Environment = "development"
     database_url: str = "sqlite:///./ata.db"
-    secret_key: str = _PLACEHOLDER_SECRET
+    # Signs tokens, feed links and form tokens. Unset outside production: generated once and kept
+    # in SECRET_FILE beside the database (see _kept_secret), never a value anyone else knows.
+    secret_key: str = ""
     # Fictional demo sign-ins only; demo data never loads in production.
     demo_password: str = "demo"  # noqa: S105
     storage_dir: Path = Path("./storage")
-    # Uploaded documents larger than this are refused with 413.
+    # Uploaded documents larger than this are refused with 413. Multipart and CSV bodies may be
+    # this large; api/core/bodylimit.py refuses bigger ones before reading them.
     max_upload_mb: int = Field(default=25, ge=1, le=1024)
+    # Every other request body (JSON, forms): small, since none of them needs more.
+    max_body_kb: int = Field(default=1024, ge=16, le=64 * 1024)
     # Echo SQL statements to the log; useful when chasing a slow page.
     sql_echo: bool = False
     db_pool_size: int = Field(default=5, ge=1, le=100)
@@ -53,16 +69,64 @@ class Settings(BaseSettings):
     session_max_hours: int = Field(default=12, ge=1, le=24 * 30)
 
     @model_validator(mode="after")
-    def _refuse_placeholder_secret_in_production(self) -> "Settings":
-        if self.env == "production" and self.secret_key == _PLACEHOLDER_SECRET:
+    def _secret(self) -> "Settings":
+        if self.env == "production" and not self.secret_key:
             raise ValueError("ATA_SECRET_KEY must be set to a real secret when ATA_ENV=production")
-        if self.env == "production" and len(self.secret_key) < 32:
-            raise ValueError("ATA_SECRET_KEY must be at least 32 characters in production")
+        if self.env == "production" and len(self.secret_key) < _MIN_SECRET:
+            raise ValueError(f"ATA_SECRET_KEY must be at least {_MIN_SECRET} characters in production")
+        if not self.secret_key:
+            self.secret_key = _kept_secret(self.secret_file)
         return self
 
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
+
+    @property
+    def secret_file(self) -> Path:
+        """Where a generated secret is kept: beside a SQLite file, else in the storage folder;
+        either way with the data it protects, and in the volume a container keeps."""
+        database = make_url(self.database_url).database if self.is_sqlite else None
+        if database and database != ":memory:" and not database.startswith("file:"):
+            return Path(database).resolve().parent / SECRET_FILE
+        return Path(self.storage_dir).resolve() / SECRET_FILE
+
+
+def _kept_secret(path: Path) -> str:
+    """The secret in `path`, made first if there is none. O_EXCL decides which of several
+    processes starting together writes it; the others read what it wrote."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        secret = _read_secret(path)
+    else:
+        secret = secrets.token_urlsafe(48)
+        with os.fdopen(descriptor, "w") as kept:
+            kept.write(secret + "\n")
+            kept.flush()
+            os.fsync(kept.fileno())
+    with _announce_lock:
+        if path not in _announced:
+            _announced.add(path)
+            log.warning("ATA_SECRET_KEY is not set: signing with the generated secret kept in %s. Keep that "
+                        "file private; deleting it signs everyone out.", path)
+            if stat.S_IMODE(path.stat().st_mode) & 0o077:
+                log.warning("%s can be read by other users of this machine; chmod 600 it.", path)
+    return secret
+
+
+def _read_secret(path: Path) -> str:
+    # A process that has just created the file may not have written it yet.
+    for _ in range(100):
+        secret = path.read_text().strip()
+        if secret:
+            break
+        time.sleep(0.02)
+    if len(secret) < _MIN_SECRET:
+        raise ValueError(f"{path} holds no usable secret (at least {_MIN_SECRET} characters); "
+                         "delete it to have a new one made, or set ATA_SECRET_KEY")
+    return secret
 
 
 @lru_cache

@@ -14,19 +14,27 @@ def _tags(header: str) -> list[str]:
     return [tag.strip() for tag in header.split(",") if tag.strip()]
 
 
-def check_if_match(request: Request, entity) -> None:
-    """412 when If-Match names another version; the UPDATE itself re-checks the version."""
+def if_match(request: Request) -> list[str] | None:
+    """The entity tags of If-Match, or None without the header."""
     header = request.headers.get("if-match")
-    if header is None:
+    return None if header is None else _tags(header)
+
+
+def ensure_match(tags: list[str] | None, current: str | None) -> None:
+    """412 unless If-Match (`tags`) names the current tag; `current` None: nothing exists yet,
+    which no tag, not even `*`, matches (RFC 9110 13.1.1)."""
+    if tags is None:
         return
-    tags = _tags(header)
-    if "*" in tags:
-        return
-    if etag_of(entity) not in tags:
+    if current is None or ("*" not in tags and current not in tags):
         raise PreconditionFailed(
             "If-Match does not match the current version of this resource; "
             "fetch it again to get the current ETag."
         )
+
+
+def check_if_match(request: Request, entity) -> None:
+    """412 when If-Match names another version; the UPDATE itself re-checks the version."""
+    ensure_match(if_match(request), etag_of(entity))
 
 
 def conditional_get(request: Request, response: Response, entity) -> None:

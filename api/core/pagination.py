@@ -4,7 +4,7 @@ import base64
 import binascii
 import json
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import Depends, Query, Request, Response
@@ -14,6 +14,7 @@ from sqlalchemy.orm import InstrumentedAttribute
 from sqlmodel import Session
 
 from api.core.errors import BadRequest
+from api.core.schemas import has_control_characters
 
 T = TypeVar("T")
 
@@ -45,14 +46,29 @@ def _plain(value: Any) -> Any:
     return value.isoformat() if isinstance(value, date | datetime) else value
 
 
+# A cursor comes back from the client, so its values are input like any other: they must fit the
+# columns they are compared with (every integer column is PostgreSQL `integer`), and text must be
+# text the database can hold. Otherwise PostgreSQL fails the query where SQLite would not.
+_INT_RANGE = range(-(2**31), 2**31)
+
+
 def _typed(value: Any, kind: type) -> Any:
     # Dates travel as ISO strings; anything else must already have its JSON type.
+    if kind is int and (isinstance(value, bool) or (isinstance(value, int) and value not in _INT_RANGE)):
+        raise ValueError(value)
+    if isinstance(value, str) and has_control_characters(value, multiline=True):
+        raise ValueError(value)
     if value is not None and kind in (date, datetime):
         if not isinstance(value, str):
             raise ValueError(value)
         parsed = kind.fromisoformat(value)
         if kind is datetime and parsed.tzinfo is None:
             raise ValueError(value)
+        if kind is datetime:
+            try:
+                parsed.astimezone(UTC)  # as it will be stored and compared (year 1 at +01:00 is not)
+            except OverflowError as exc:
+                raise ValueError(value) from exc
         return parsed
     if value is not None and not isinstance(value, kind):
         raise ValueError(value)

@@ -1,11 +1,77 @@
-"""Base classes and field types for the public request and response shapes."""
+"""Base classes and field types for the public request and response shapes.
 
+Every request field, path, query and form parameter takes its type from here, so that bad input
+is refused once, the same way at both doors: text never holds control characters (PostgreSQL
+cannot store NUL, and no person types the others), and ids fit the integer columns they name.
+"""
+
+import re
+from dataclasses import dataclass
 from typing import Annotated, Any, ClassVar
 
-from pydantic import BaseModel, ConfigDict, StringConstraints, model_validator
+from annotated_types import Ge, Le
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    GetCoreSchemaHandler,
+    GetJsonSchemaHandler,
+    StringConstraints,
+    model_validator,
+)
+from pydantic_core import core_schema
 
-Text200 = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-OptionalText200 = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] | None
+# PostgreSQL `integer`, the type of every id column: a larger id cannot name a row, and sending
+# one to the database is an error there (and not on SQLite), so it is refused as input.
+MAX_ID = 2**31 - 1
+Id = Annotated[int, Ge(1), Le(MAX_ID)]
+
+# C0 controls and DEL, and lone surrogates (which cannot be encoded as UTF-8 for the database).
+_CONTROL = re.compile(r"[\x00-\x1f\x7f\ud800-\udfff]")
+# The same, less tab, line feed and carriage return: for text people write in several lines.
+_CONTROL_MULTILINE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+
+
+@dataclass(frozen=True)
+class PlainText:
+    """Refuses control characters in a string. Put it LAST in `Annotated[str, ..., SINGLE_LINE]`,
+    after any StringConstraints, so that those still apply to the plain string."""
+
+    multiline: bool = False
+
+    def check(self, value: Any) -> Any:
+        if isinstance(value, str) and (_CONTROL_MULTILINE if self.multiline else _CONTROL).search(value):
+            if self.multiline:
+                raise ValueError("must not contain control characters other than tab and line breaks")
+            raise ValueError("must not contain control characters (such as NUL, tab or a line break)")
+        return value
+
+    def __get_pydantic_core_schema__(self, source: Any, handler: GetCoreSchemaHandler) -> core_schema.CoreSchema:
+        return core_schema.no_info_after_validator_function(self.check, handler(source))
+
+    def __get_pydantic_json_schema__(self, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler) -> Any:
+        # Said in the contract too, so that clients and fuzzers know what is refused.
+        found = handler(schema)
+        target = handler.resolve_ref_schema(found)
+        pattern = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$" if self.multiline else r"^[^\x00-\x1f\x7f]*$"
+        for option in [target, *target.get("anyOf", [])]:  # `str | None` too
+            if option.get("type") == "string":
+                option.setdefault("pattern", pattern)
+        return found
+
+
+SINGLE_LINE = PlainText()
+MULTI_LINE = PlainText(multiline=True)
+# For parameters with no other constraint (a query's free text, a form field checked later).
+Text = Annotated[str, SINGLE_LINE]
+
+
+def has_control_characters(value: str, *, multiline: bool = False) -> bool:
+    """For a form handler that answers bad text with its own page instead of a 422."""
+    return bool((_CONTROL_MULTILINE if multiline else _CONTROL).search(value))
+
+
+Text200 = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), SINGLE_LINE]
+OptionalText200 = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200), SINGLE_LINE] | None
 GssCode = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[EWSN]\d{8}$")]
 Email = Annotated[
     str,
@@ -16,6 +82,7 @@ Email = Annotated[
         # Deliberately plain: one @, no spaces, a dotted domain. Deliverability is not ours to judge.
         pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$",
     ),
+    SINGLE_LINE,
 ]
 
 
@@ -26,9 +93,22 @@ class RequestModel(BaseModel):
 
 
 class PatchModel(RequestModel):
-    """A partial update: only the fields sent are changed; `null` clears nullable ones."""
+    """A partial update: only the fields sent are changed; `null` clears nullable ones.
 
+    `table` names the table the patch writes: every field that is a NOT NULL column there refuses
+    `null` (a 422), so a hand-kept list cannot fall behind the schema and let a null reach the
+    database or the response. `not_nullable` adds fields that are not columns (lists, passwords)."""
+
+    table: ClassVar[type | None] = None
     not_nullable: ClassVar[frozenset[str]] = frozenset()
+
+    @classmethod
+    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
+        super().__pydantic_init_subclass__(**kwargs)
+        if cls.table is not None:
+            columns = cls.table.__table__.columns
+            required = {name for name in cls.model_fields if name in columns and not columns[name].nullable}
+            cls.not_nullable = frozenset(cls.not_nullable | required)
 
     @model_validator(mode="after")
     def _no_null_for_required(self) -> "PatchModel":

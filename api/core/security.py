@@ -1,5 +1,6 @@
-"""Password and secret hashing (argon2 via pwdlib)."""
+"""Password and secret hashing (argon2 via pwdlib), and comparing presented secrets."""
 
+import hmac
 import secrets
 
 from pwdlib import PasswordHash
@@ -20,6 +21,14 @@ def verify_secret(secret: str, hashed: str | None) -> bool:
         _hasher.verify(secret, _DUMMY_HASH)
         return False
     return _hasher.verify(secret, hashed)
+
+
+def constant_time_equals(expected: str, presented: str) -> bool:
+    """Whether a presented token (CSRF, feed link, signed form value) is the expected one, in
+    time that does not depend on where they differ. Compared as UTF-8 bytes: the presented value
+    comes from the client and may hold any character, which `hmac.compare_digest` refuses for
+    strings with an error instead of answering no."""
+    return hmac.compare_digest(expected.encode(), presented.encode("utf-8", "surrogatepass"))
 
 
 def new_secret(nbytes: int = 32) -> str:

@@ -37,6 +37,12 @@ class UTCDateTime(TypeDecorator):
     impl = DateTime(timezone=True)
     cache_ok = True
 
+    @property
+    def python_type(self) -> type:
+        # Read by the cursor pagination to parse a key from a client's cursor: without it the
+        # value would be taken as it came, and a string or a list would reach the database.
+        return datetime
+
     def process_bind_param(self, value: datetime | None, dialect):
         if value is None:
             return None

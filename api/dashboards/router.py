@@ -1,10 +1,9 @@
 """HTTP for the dashboards: mine, and a group's."""
 
-from typing import Annotated
-
-from fastapi import APIRouter, Path, Request
+from fastapi import APIRouter, Request
 
 from api.auth.models import UserAccount
+from api.core.schemas import Id
 from api.dashboards import service
 from api.dashboards.schemas import GroupDashboard, MyDashboard
 from api.deps import GroupBusinessReader, Person, SessionDep, SettingsDep
@@ -26,7 +25,7 @@ def my_dashboard(request: Request, session: SessionDep, settings: SettingsDep, s
 
 
 @router.get("/dashboards/groups/{group_id}", response_model=GroupDashboard)
-def group_dashboard(group_id: Annotated[int, Path(ge=1, le=2**31 - 1)], session: SessionDep,
+def group_dashboard(group_id: Id, session: SessionDep,
                     subject: GroupBusinessReader):
     """A group at a glance: members by role, next meetings, latest minutes, recent decisions,
     open and overdue actions, attendance rate."""

@@ -12,6 +12,7 @@ from api.authz import Subject
 from api.core.errors import NotModified
 from api.core.http import check_if_match, conditional_get, etag_of
 from api.core.pagination import Page, PageDep, set_next_link
+from api.core.schemas import SINGLE_LINE
 from api.deps import SessionDep, require
 from api.indicators import csvw, importer, service
 from api.indicators.schemas import (
@@ -30,24 +31,31 @@ router = APIRouter(tags=["indicators"])
 IndicatorReader = Annotated[Subject, Depends(require(authz.may_read_indicators))]
 IndicatorManager = Annotated[Subject, Depends(require(authz.may_manage_indicators))]
 IndicatorPath = Annotated[str, Path(pattern=r"^[A-Za-z0-9._-]{1,40}$")]
+# Caps on repeated filters, as Fingertips has: each one is a look-up, and the filters are part of
+# the ETag, so an unbounded list is unbounded work for one request.
+MAX_AREAS = 300
+MAX_INDICATORS = 100
 Areas = Annotated[list[Annotated[str, Query(pattern=r"^[EWSN]\d{8}$")]] | None,
-                  Query(description="GSS code (repeatable)")]
+                  Query(max_length=MAX_AREAS, description=f"GSS code (repeatable, at most {MAX_AREAS})")]
 IndicatorIds = Annotated[list[Annotated[str, Query(pattern=r"^[A-Za-z0-9._-]{1,40}$")]] | None,
-                         Query(description="Indicator id (repeatable)")]
-Period = Annotated[str | None, Query(max_length=20)]
-Breakdown = Annotated[str | None, Query(max_length=80)]
+                         Query(max_length=MAX_INDICATORS,
+                               description=f"Indicator id (repeatable, at most {MAX_INDICATORS})")]
+Period = Annotated[str | None, Query(max_length=20), SINGLE_LINE]
+Breakdown = Annotated[str | None, Query(max_length=80), SINGLE_LINE]
+BreakdownOrPersons = Annotated[str, Query(max_length=80), SINGLE_LINE]
 ModifiedSince = Annotated[datetime | None, Query(description="Only values changed after this time (incremental sync)")]
 Format = Annotated[str, Query(pattern="^(json|csv|ndjson)$",
                               description="json (cursor pages), csv or ndjson (the whole result, streamed)")]
 CSV = {200: {"content": {"text/csv": {}, "application/x-ndjson": {}},
              "description": "JSON pages, or the whole result streamed as CSV (format=csv) or NDJSON (format=ndjson)"}}
+UnknownIndicator = {404: {"description": "an `indicator` named does not exist"}}
 STREAMS = {"csv": (service.stream_csv, "text/csv; charset=utf-8", "csv"),
            "ndjson": (service.stream_ndjson, "application/x-ndjson", "ndjson")}
 
 
 @router.get("/indicators", response_model=Page[IndicatorRead])
 def list_indicators(request: Request, response: Response, session: SessionDep, _: IndicatorReader, page: PageDep,
-                    theme: Annotated[str | None, Query(max_length=120)] = None):
+                    theme: Annotated[str | None, Query(max_length=120), SINGLE_LINE] = None):
     rows, cursor = service.list_indicators(session, page=page, theme=theme)
     set_next_link(request, response, cursor)
     return Page(items=rows, next_cursor=cursor)
@@ -116,12 +124,13 @@ def indicator_data(indicator_id: IndicatorPath, request: Request, response: Resp
                    csvw_url=str(request.url_for("indicator_csvw", indicator_id=indicator_id)))
 
 
-@router.get("/data", response_model=Page[ValueRead], responses=CSV)
+@router.get("/data", response_model=Page[ValueRead], responses={**CSV, **UnknownIndicator})
 def bulk_data(request: Request, response: Response, session: SessionDep, _: IndicatorReader, page: PageDep,
               indicator: IndicatorIds = None,
               area: Areas = None, period: Period = None, breakdown: Breakdown = None,
               modified_since: ModifiedSince = None, format: Format = "json"):
     """Values across indicators, for bulk pulls and incremental sync (`modified_since`)."""
+    indicator = list(dict.fromkeys(indicator)) if indicator else indicator
     for indicator_id in indicator or []:
         service.get_indicator(session, indicator_id)
     return _values(request, response, session, indicator_ids=indicator, page=page, areas=area, period=period,
@@ -151,7 +160,7 @@ def bulk_csvw(request: Request, _: IndicatorReader):
     return _csvw(request, str(request.url_for("bulk_data").include_query_params(format="csv")), "Indicator values")
 
 
-@router.get("/data/availability", response_model=Availability)
+@router.get("/data/availability", response_model=Availability, responses=UnknownIndicator)
 def data_availability(session: SessionDep, _: IndicatorReader, indicator: IndicatorIds = None):
     """Which indicators have data: their periods, breakdowns, and how many areas and values."""
     for indicator_id in indicator or []:
@@ -169,7 +178,7 @@ def indicator_availability(indicator_id: IndicatorPath, session: SessionDep, _: 
 
 @router.get("/indicators/{indicator_id}/trend", response_model=Trends)
 def trend(indicator_id: IndicatorPath, session: SessionDep, _: IndicatorReader, area: Areas = None,
-          breakdown: Annotated[str, Query(max_length=80)] = "Persons"):
+          breakdown: BreakdownOrPersons = "Persons"):
     """Each area's recent trend over its last five points: `increasing` / `decreasing` /
     `no_significant_change` (99.9% level) / `cannot_be_calculated`, with `getting_better` or
     `getting_worse` by polarity. See docs/indicator-methods.md."""
@@ -193,7 +202,7 @@ def import_values(request: Request, session: SessionDep, actor: IndicatorManager
 @router.get("/indicators/{indicator_id}/benchmark", response_model=Benchmark)
 def benchmark(indicator_id: IndicatorPath, session: SessionDep, _: IndicatorReader,
               comparator: Annotated[str, Query(pattern=r"^[EWSN]\d{8}$")] = "E92000001",
-              period: Period = None, breakdown: Annotated[str, Query(max_length=80)] = "Persons"):
+              period: Period = None, breakdown: BreakdownOrPersons = "Persons"):
     """Each area against the comparator (England by default) in one period (the comparator's
     latest by default): `better` / `similar` / `worse` by the 95% CI and the polarity, `lower` /
     `similar` / `higher` without a judgement, `not_compared` without the figures. See

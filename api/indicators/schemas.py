@@ -5,14 +5,15 @@ from typing import Annotated, ClassVar, Literal
 
 from pydantic import Field, StringConstraints
 
-from api.core.schemas import PatchModel, ReadModel, RequestModel, Text200
+from api.core.schemas import MULTI_LINE, SINGLE_LINE, PatchModel, ReadModel, RequestModel, Text200
+from api.indicators.models import Indicator
 
 Unit = Literal["percent", "count", "rate"]
 Polarity = Literal["higher_is_better", "lower_is_better", "no_judgement"]
 CiMethod = Literal["wilson", "byar", "given"]
 IndicatorId = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9._-]{1,40}$")]
-LongText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=5000)]
-Short = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
+LongText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=5000), MULTI_LINE]
+Short = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200), SINGLE_LINE]
 
 
 class IndicatorCreate(RequestModel):
@@ -33,7 +34,7 @@ class IndicatorCreate(RequestModel):
 
 
 class IndicatorUpdate(PatchModel):
-    not_nullable: ClassVar = frozenset({"name", "unit", "polarity", "multiplier", "ci_method"})
+    table: ClassVar = Indicator
     name: Text200 | None = None
     definition: LongText | None = None
     theme: Short | None = None

@@ -1,10 +1,9 @@
 """Indicators: metadata, and values read with server-side filters, cursor pages or a stream."""
 
-import csv
-import io
 import json
 from collections.abc import Iterator, Sequence
 from datetime import datetime
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Engine, func
@@ -14,7 +13,7 @@ from api.audit import service as audit
 from api.authz import Subject
 from api.core.errors import Conflict, NotFound
 from api.core.pagination import PageParams, paginate
-from api.core.spreadsheet import safe_cell
+from api.core.spreadsheet import CsvChunks
 from api.indicators.compare import outcome
 from api.indicators.models import Indicator, IndicatorValue
 from api.indicators.schemas import VALUE_COLUMNS, ValueRead
@@ -105,15 +104,13 @@ def stream_rows(engine: Engine, *, batch: int = 2000, **filters: Any) -> Iterato
 
 def stream_csv(engine: Engine, **filters: Any) -> Iterator[str]:
     """The values as CSV in the API's column order, formula-like cells neutralised."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(VALUE_COLUMNS)
-    yield buffer.getvalue()
+    out = CsvChunks()
+    out.row(VALUE_COLUMNS)
+    yield out.take()
+    columns = itemgetter(*VALUE_COLUMNS)
     for rows in stream_rows(engine, **filters):
-        buffer.seek(0)
-        buffer.truncate()
-        writer.writerows([safe_cell(row[column]) for column in VALUE_COLUMNS] for row in rows)
-        yield buffer.getvalue()
+        out.rows(map(columns, rows))
+        yield out.take()
 
 
 def stream_ndjson(engine: Engine, **filters: Any) -> Iterator[str]:

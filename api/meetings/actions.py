@@ -1,7 +1,5 @@
 """The action log: numbered per group (sequential, never reused), owned, dated, updated, closed."""
 
-import csv
-import io
 from collections.abc import Iterator
 from datetime import date
 from typing import Any
@@ -14,11 +12,11 @@ from api.audit import service as audit
 from api.authz import Subject, may_update_action
 from api.core.errors import Conflict, Forbidden, NotFound, invalid_field
 from api.core.pagination import PageParams, paginate
-from api.core.spreadsheet import safe_cell
+from api.core.spreadsheet import CsvChunks
 from api.core.types import today
 from api.meetings.access import GroupAccess, access_to, ensure_manager, member_groups
 from api.meetings.models import Action, ActionUpdate, AgendaItem, Meeting
-from api.meetings.service import LONDON, visible_to
+from api.meetings.service import LONDON, check_seated, meeting_day, visible_to
 from api.registry.models import Group, Stakeholder
 from api.search import service as search
 
@@ -37,9 +35,12 @@ def _check_links(session: Session, group_id: int, values: dict[str, Any]) -> Mee
         item = session.get(AgendaItem, values["agenda_item_id"])
         if item is None or meeting is None or item.meeting_id != meeting.id:
             raise invalid_field("agenda_item_id", "not an agenda item of the action's meeting")
-    if values.get("owner_id") is not None and session.get(Stakeholder, values["owner_id"]) is None:
-        raise invalid_field("owner_id", "no stakeholder with this id")
     return meeting
+
+
+def _check_owner(session: Session, group_id: int, meeting: Meeting | None, owner_id: int | None) -> None:
+    check_seated(session, group_id=group_id, on=meeting_day(meeting) if meeting else None,
+                 people={"owner_id": owner_id})
 
 
 def _check_due(meeting: Meeting | None, due: date | None) -> None:
@@ -54,6 +55,7 @@ def create_action(session: Session, *, subject: Subject, data: dict[str, Any]) -
     access = access_to(session, subject, group.id)
     ensure_manager(session, access, "add an action")
     meeting = _check_links(session, group.id, data)
+    _check_owner(session, group.id, meeting, data.get("owner_id"))
     _check_due(meeting, data.get("due_date"))
     number = data.get("number")
     if number is None:
@@ -82,8 +84,9 @@ def get_action(session: Session, *, subject: Subject, action_id: int) -> tuple[A
 
 def update_action(session: Session, *, access: GroupAccess, action: Action, changes: dict[str, Any]) -> Action:
     ensure_manager(session, access, "change an action")
-    _check_links(session, action.group_id, {"owner_id": changes.get("owner_id")})
     meeting = session.get(Meeting, action.meeting_id) if action.meeting_id else None
+    if changes.get("owner_id") != action.owner_id:  # an owner who has since left may keep the action
+        _check_owner(session, action.group_id, meeting, changes.get("owner_id"))
     if "due_date" in changes:
         _check_due(meeting, changes["due_date"])
     if changes.get("status") == "closed" and action.status != "closed":
@@ -183,9 +186,8 @@ def export_csv(engine: Engine, *, subject: Subject, owner_id: int | None = None,
 def _csv_rows(session: Session, *, subject: Subject, owner_id: int | None, group_id: int | None,
               status: str | None, overdue: bool | None, batch: int) -> Iterator[str]:
     yield "\ufeff"
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(CSV_COLUMNS)
+    out = CsvChunks()
+    out.row(CSV_COLUMNS)
     cursor = None
     groups = {g.id: g.name for g in session.exec(select(Group))}
     while True:
@@ -196,15 +198,12 @@ def _csv_rows(session: Session, *, subject: Subject, owner_id: int | None, group
             Meeting.id.in_({a.meeting_id for a, _ in rows if a.meeting_id})))} if rows else {}
         for action, owner in rows:
             meeting = meetings.get(action.meeting_id)
-            writer.writerow([
-                groups.get(action.group_id, ""), action.number, safe_cell(action.text), safe_cell(owner or ""),
-                action.due_date or "", action.status, action.closed_on or "",
-                meeting.starts_at.astimezone(LONDON).date() if meeting else "",
-                safe_cell(" | ".join(f"{n.noted_on}: {n.text}" for n in notes.get(action.id, []))),
+            out.row([
+                groups.get(action.group_id), action.number, action.text, owner, action.due_date, action.status,
+                action.closed_on, meeting.starts_at.astimezone(LONDON).date() if meeting else None,
+                " | ".join(f"{n.noted_on}: {n.text}" for n in notes.get(action.id, [])),
             ])
-        yield buffer.getvalue()
-        buffer.seek(0)
-        buffer.truncate()
+        yield out.take()
         if cursor is None:
             return
 

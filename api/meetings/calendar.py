@@ -7,6 +7,7 @@ bumps the generation, and every old link stops working.
 
 import hashlib
 import hmac
+import re
 from collections.abc import Iterable
 from datetime import UTC, datetime
 
@@ -14,6 +15,8 @@ from sqlmodel import Session, select
 
 from api.auth.models import UserAccount
 from api.core.config import Settings
+from api.core.schemas import MAX_ID
+from api.core.security import constant_time_equals
 from api.meetings.models import Meeting
 from api.registry.models import Group
 
@@ -27,17 +30,27 @@ def feed_token(settings: Settings, user: UserAccount) -> str:
 
 def user_for_feed_token(session: Session, settings: Settings, token: str) -> UserAccount | None:
     user_id, _, _ = token.partition(".")
-    if not user_id.isdigit() or len(token) > 80:
+    # ASCII digits naming a possible row only: fullwidth digits are digits to Python, and a larger
+    # id than the column holds is an error on PostgreSQL.
+    if not (user_id.isascii() and user_id.isdigit()) or len(token) > 80 or not 1 <= int(user_id) <= MAX_ID:
         return None
     user = session.get(UserAccount, int(user_id))
     if user is None or not user.is_active:
         return None
-    return user if hmac.compare_digest(feed_token(settings, user), token) else None
+    return user if constant_time_equals(feed_token(settings, user), token) else None
+
+
+# Every line break, a bare CR included (some calendar apps end a line there), becomes the TEXT
+# escape \n; it must never reach the feed raw, or a title could start a property of its own.
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+# RFC 5545 allows no other control character in a value except HTAB.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 
 def _escape(text: str) -> str:
-    return text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\r\n", "\\n").replace(
-        "\n", "\\n")
+    """A TEXT value (RFC 5545 3.3.11): backslash, semicolon, comma and line breaks escaped."""
+    text = text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
+    return _CONTROL.sub("", _LINE_BREAK.sub(r"\\n", text))
 
 
 def _fold(line: str) -> str:

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from fastapi.responses import FileResponse
+from sqlalchemy import exists, or_
 from sqlmodel import Session, select
 
 from api.audit import service as audit
@@ -17,6 +18,7 @@ from api.core.config import Settings
 from api.core.errors import InvalidInput, NotFound, ProblemError
 from api.meetings.access import GroupAccess, access_to, ensure_manager
 from api.meetings.models import AgendaItem, Document, Meeting
+from api.meetings.schemas import DocumentRead
 from api.search import service as search
 
 CHUNK = 1024 * 1024
@@ -116,13 +118,13 @@ def store(settings: Settings, upload: BinaryIO) -> tuple[str, int, str, Path]:
         raise
 
 
-def content_path(settings: Settings, document: Document) -> Path:
+def content_path(settings: Settings, document: Document | DocumentRead) -> Path:
     sha = document.sha256
     return Path(settings.storage_dir) / sha[:2] / sha[2:4] / sha
 
 
 def add(session: Session, settings: Settings, *, access: GroupAccess, meeting: Meeting, upload: BinaryIO,
-        filename: str | None, title: str | None, agenda_item_id: int | None, confidential: bool) -> Document:
+        filename: str | None, title: str | None, agenda_item_id: int | None, confidential: bool) -> DocumentRead:
     ensure_manager(session, access, "upload a document")
     item = None
     if agenda_item_id is not None:
@@ -132,46 +134,70 @@ def add(session: Session, settings: Settings, *, access: GroupAccess, meeting: M
                 {"loc": ["body", "agenda_item_id"], "msg": "not an agenda item of this meeting"}])
     sha, size, kind, _ = store(settings, upload)
     name = _safe_filename(filename)
+    # Only what the uploader asked for is stored: the item's confidentiality is read from the
+    # item whenever the paper is read (see `members_only`), so it follows the item both ways,
+    # while a paper marked confidential stays so whatever later happens to its item.
     document = Document(meeting_id=meeting.id, agenda_item_id=agenda_item_id, title=(title or name)[:300],
-                        filename=name, content_type=kind, size=size, sha256=sha,
-                        confidential=confidential or bool(item and item.confidential),
+                        filename=name, content_type=kind, size=size, sha256=sha, confidential=confidential,
                         uploaded_by=access.subject.label)
     audit.add_entity(session, document, actor=access.subject, entity_type="document")
-    search.put(session, kind="document", ref_id=document.id, group_id=meeting.group_id, meeting_id=meeting.id,
-               members_only=document.confidential, title=document.title, body=document.filename,
-               url=f"/api/v1/documents/{document.id}/content")
-    return document
+    search.index_document(session, document, item, group_id=meeting.group_id)
+    return _read(document, confidential or bool(item and item.confidential))
 
 
-def get_visible(session: Session, *, subject, document_id: int) -> tuple[Document, GroupAccess]:
-    document = session.get(Document, document_id)
-    if document is None:
+def members_only():
+    """SQL: true when a document is for its group's members only, because it was marked
+    confidential or because its agenda item is confidential now. Every read of documents filters
+    on this one expression, so a change to an item takes effect at once, with nothing to keep in
+    step."""
+    on_confidential_item = exists().where(AgendaItem.id == Document.agenda_item_id,
+                                          AgendaItem.confidential.is_(True))
+    return or_(Document.confidential.is_(True), on_confidential_item)
+
+
+def _read(document: Document, hidden: bool) -> DocumentRead:
+    """What callers are told about a document: `confidential` is whether it is members-only now."""
+    return DocumentRead.model_validate(document).model_copy(update={"confidential": bool(hidden)})
+
+
+def _visible(stmt, access: GroupAccess):
+    """`stmt` (selecting Document first) with the members-only flag added as its last column, and
+    members-only documents left out for callers who may not see them. Run it with
+    `session.execute`: rows of several columns, not scalars."""
+    flag = members_only()
+    stmt = stmt.add_columns(flag)
+    return stmt if access.sees_members_only else stmt.where(~flag)
+
+
+def get_visible(session: Session, *, subject, document_id: int) -> tuple[DocumentRead, GroupAccess]:
+    """The document if the caller may see it; 404 (not 403) otherwise, so that a confidential
+    paper's existence is not given away."""
+    group_id = session.exec(select(Meeting.group_id).join(Document, Document.meeting_id == Meeting.id)
+                            .where(Document.id == document_id)).first()
+    if group_id is None:
         raise NotFound(f"No document with id {document_id}.")
-    meeting = session.get(Meeting, document.meeting_id)
-    access = access_to(session, subject, meeting.group_id)
-    if document.confidential and not access.sees_members_only:
+    access = access_to(session, subject, group_id)
+    row = session.execute(_visible(select(Document).where(Document.id == document_id), access)).first()
+    if row is None:
         raise NotFound(f"No document with id {document_id}.")
-    return document, access
+    return _read(*row), access
 
 
-def list_for_meeting(session: Session, *, access: GroupAccess, meeting_id: int) -> list[Document]:
-    stmt = select(Document).where(Document.meeting_id == meeting_id)
-    if not access.sees_members_only:
-        stmt = stmt.where(Document.confidential.is_(False))
-    return list(session.exec(stmt.order_by(Document.id)))
+def list_for_meeting(session: Session, *, access: GroupAccess, meeting_id: int) -> list[DocumentRead]:
+    stmt = _visible(select(Document).where(Document.meeting_id == meeting_id), access)
+    return [_read(document, hidden) for document, hidden in session.execute(stmt.order_by(Document.id))]
 
 
 def recent_for_group(session: Session, *, access: GroupAccess, group_id: int,
-                     limit: int = 10) -> list[tuple[Document, Meeting]]:
+                     limit: int = 10) -> list[tuple[DocumentRead, Meeting]]:
     """The group's newest documents across its meetings, with their meetings, in one query."""
-    stmt = (select(Document, Meeting).join(Meeting, Meeting.id == Document.meeting_id)
-            .where(Meeting.group_id == group_id))
-    if not access.sees_members_only:
-        stmt = stmt.where(Document.confidential.is_(False))
-    return list(session.exec(stmt.order_by(Meeting.starts_at.desc(), Document.id.desc()).limit(limit)))
+    stmt = _visible(select(Document, Meeting).join(Meeting, Meeting.id == Document.meeting_id)
+                    .where(Meeting.group_id == group_id), access)
+    rows = session.execute(stmt.order_by(Meeting.starts_at.desc(), Document.id.desc()).limit(limit))
+    return [(_read(document, hidden), meeting) for document, meeting, hidden in rows]
 
 
-def file_response(settings: Settings, document: Document) -> FileResponse:
+def file_response(settings: Settings, document: Document | DocumentRead) -> FileResponse:
     """The stored file as an attachment, never sniffed into something else by the browser."""
     path = content_path(settings, document)
     if not path.exists():

@@ -4,13 +4,16 @@ A change to approved minutes is an amendment: a new draft version, while the app
 what non-members see until the amendment is approved in its turn. Locked minutes never change.
 """
 
+import hashlib
+import json
 from typing import Any
 
 from sqlalchemy import func
 from sqlmodel import Session, select
 
 from api.audit import service as audit
-from api.core.errors import Conflict, InvalidInput, NotFound
+from api.core.errors import Conflict, InvalidInput, NotFound, invalid_field
+from api.core.http import ensure_match
 from api.core.markdown import render
 from api.core.types import utcnow
 from api.meetings.access import GroupAccess, ensure_manager
@@ -60,8 +63,34 @@ def texts(session: Session, *, access: GroupAccess, minutes: MinutesVersion) -> 
             for t, item in session.exec(stmt).all()]
 
 
-def write(session: Session, *, access: GroupAccess, meeting: Meeting, items: list[dict[str, Any]]) -> MinutesVersion:
-    """Replace the draft's texts; on approved minutes, start an amendment (a new version)."""
+def etag(session: Session, *, access: GroupAccess, minutes: MinutesVersion | None) -> str | None:
+    """A strong entity tag of the minutes as this caller reads them (only what they may see):
+    it changes with every write, within one draft version too."""
+    if minutes is None:
+        return None
+    shown = [(t["agenda_item_id"], t["text"]) for t in texts(session, access=access, minutes=minutes)]
+    state = [minutes.version, minutes.status, minutes.approved_at_meeting_id, shown]
+    return f'"{minutes.version}.{hashlib.sha256(json.dumps(state).encode()).hexdigest()[:24]}"'
+
+
+def _ensure_current(session: Session, access: GroupAccess, latest: MinutesVersion | None,
+                    expected_version: int | None, if_match: list[str] | None) -> None:
+    """Refuse a write made from minutes that have changed since the writer read them, so that
+    two secretaries cannot silently overwrite each other."""
+    current = latest.version if latest is not None else 0
+    if expected_version is not None and expected_version != current:
+        raise Conflict(
+            f"These minutes are now at version {current}, not version {expected_version}: fetch them again "
+            "and make your change on the current version.",
+            errors=[{"loc": ["body", "version"], "msg": f"the current version is {current}"}])
+    ensure_match(if_match, etag(session, access=access, minutes=latest))
+
+
+def write(session: Session, *, access: GroupAccess, meeting: Meeting, items: list[dict[str, Any]],
+          expected_version: int | None = None, if_match: list[str] | None = None) -> MinutesVersion:
+    """Replace the draft's texts; on approved minutes, start an amendment (a new version).
+    `expected_version` (the version the writer read) and `if_match` (If-Match's tags, see `etag`)
+    refuse a write from minutes that have changed since: 409 and 412."""
     ensure_manager(session, access, "write minutes")
     item_ids = set(session.exec(select(AgendaItem.id).where(AgendaItem.meeting_id == meeting.id)).all())
     errors, seen = [], set()
@@ -75,7 +104,11 @@ def write(session: Session, *, access: GroupAccess, meeting: Meeting, items: lis
     if errors:
         raise InvalidInput("The minutes name agenda items that are not this meeting's; nothing was changed.",
                            errors=errors)
+    # Writers of one meeting's minutes take turns (PostgreSQL), so the checks below see the
+    # latest write, not one about to be overtaken.
+    session.exec(select(Meeting.id).where(Meeting.id == meeting.id).with_for_update())
     latest = _latest(session, meeting.id)
+    _ensure_current(session, access, latest, expected_version, if_match)
     if latest is not None and latest.status == "locked":
         raise Conflict("These minutes are locked and cannot be changed.")
     if latest is None or latest.status == "approved":
@@ -104,13 +137,15 @@ def write(session: Session, *, access: GroupAccess, meeting: Meeting, items: lis
     return latest
 
 
-def approve(session: Session, *, access: GroupAccess, meeting: Meeting, approved_at_meeting_id: int) -> MinutesVersion:
-    """Approval by a later meeting of the same group freezes the current draft."""
+def approve(session: Session, *, access: GroupAccess, meeting: Meeting,
+            approved_at_meeting_id: int | None) -> MinutesVersion:
+    """Approval by a later meeting of the same group freezes the current draft. A cancelled
+    meeting approves nothing: it never sat."""
     ensure_manager(session, access, "approve minutes")
-    later = session.get(Meeting, approved_at_meeting_id)
-    if later is None or later.group_id != meeting.group_id or later.starts_at <= meeting.starts_at:
-        raise InvalidInput("The request has invalid fields.", errors=[{
-            "loc": ["body", "approved_at_meeting_id"], "msg": "must be a later meeting of the same group"}])
+    later = session.get(Meeting, approved_at_meeting_id) if approved_at_meeting_id else None
+    if (later is None or later.group_id != meeting.group_id or later.starts_at <= meeting.starts_at
+            or later.status == "cancelled"):
+        raise invalid_field("approved_at_meeting_id", "must be a later meeting of the same group, not cancelled")
     latest = _latest(session, meeting.id)
     if latest is None:
         raise Conflict("There are no minutes to approve yet.")

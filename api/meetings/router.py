@@ -3,7 +3,7 @@
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, File, Form, Path, Query, Request, Response, UploadFile, status
+from fastapi import APIRouter, Depends, File, Form, Query, Request, Response, UploadFile, status
 from fastapi.responses import FileResponse, StreamingResponse
 
 from api import authz
@@ -12,8 +12,9 @@ from api.auth import service as auth_service
 from api.auth.models import UserAccount
 from api.authz import Subject
 from api.core.errors import Unauthorized
-from api.core.http import check_if_match, conditional_get, etag_of
+from api.core.http import check_if_match, conditional_get, etag_of, if_match
 from api.core.pagination import Page, PageDep, set_next_link
+from api.core.schemas import SINGLE_LINE, Id
 from api.deps import GroupBusinessReader, Person, SessionDep, SettingsDep, current_subject, require
 from api.meetings import actions, calendar, documents, minutes, service, summary
 from api.meetings.access import access_to, roles_by_group
@@ -50,8 +51,7 @@ from api.registry.service import get_or_404
 
 router = APIRouter(tags=["meetings"])
 
-Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
-IdQuery = Annotated[int | None, Query(ge=1, le=2**31 - 1)]
+IdQuery = Annotated[Id | None, Query()]
 Precondition = {412: {"description": "If-Match does not match the current ETag"}}
 
 
@@ -208,20 +208,27 @@ def _minutes_read(session, access, meeting: Meeting, version) -> MinutesRead:
 
 
 @router.get("/meetings/{meeting_id}/minutes", response_model=MinutesRead)
-def get_minutes(meeting_id: Id, session: SessionDep, subject: GroupBusinessReader,
+def get_minutes(meeting_id: Id, response: Response, session: SessionDep, subject: GroupBusinessReader,
                 version: Annotated[int | None, Query(ge=1, le=10_000)] = None):
-    """The latest minutes the caller may read (drafts for members only), or `?version=`."""
+    """The latest minutes the caller may read (drafts for members only), or `?version=`. The
+    ETag is what `If-Match` on a PUT takes."""
     meeting, access = service.meeting_access(session, subject, meeting_id)
     chosen = minutes.visible_version(session, access=access, meeting_id=meeting.id, version=version)
+    response.headers["ETag"] = minutes.etag(session, access=access, minutes=chosen)
     return _minutes_read(session, access, meeting, chosen)
 
 
 @router.put("/meetings/{meeting_id}/minutes", response_model=MinutesRead,
-            responses={409: {"description": "the minutes are locked"}})
-def put_minutes(meeting_id: Id, body: MinutesPut, session: SessionDep, subject: GroupBusinessReader):
-    """Write the draft; on approved minutes this starts an amendment (a new version)."""
+            responses={409: {"description": "the minutes are locked, or `version` is not the current one"},
+                       412: {"description": "If-Match does not match the current ETag"}})
+def put_minutes(meeting_id: Id, body: MinutesPut, request: Request, response: Response, session: SessionDep,
+                subject: GroupBusinessReader):
+    """Write the draft; on approved minutes this starts an amendment (a new version). Send the
+    `version` last read, or its ETag in `If-Match`, and a write over someone else's is refused."""
     meeting, access = service.meeting_access(session, subject, meeting_id)
-    written = minutes.write(session, access=access, meeting=meeting, items=[i.model_dump() for i in body.items])
+    written = minutes.write(session, access=access, meeting=meeting, items=[i.model_dump() for i in body.items],
+                            expected_version=body.version, if_match=if_match(request))
+    response.headers["ETag"] = minutes.etag(session, access=access, minutes=written)
     return _minutes_read(session, access, meeting, written)
 
 
@@ -417,8 +424,8 @@ def reset_my_calendar_links(request: Request, session: SessionDep, settings: Set
 def upload_document(meeting_id: Id, request: Request, response: Response, session: SessionDep,
                     settings: SettingsDep, subject: GroupBusinessReader,
                     file: Annotated[UploadFile, File(description="The document")],
-                    title: Annotated[str | None, Form(max_length=300)] = None,
-                    agenda_item_id: Annotated[int | None, Form(ge=1, le=2**31 - 1)] = None,
+                    title: Annotated[str | None, Form(max_length=300), SINGLE_LINE] = None,
+                    agenda_item_id: Annotated[Id | None, Form()] = None,
                     confidential: Annotated[bool, Form()] = False):
     """A meeting pack or report, checked by size and by content; stored once per content."""
     meeting, access = service.meeting_access(session, subject, meeting_id)

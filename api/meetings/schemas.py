@@ -6,22 +6,23 @@ from typing import Annotated, ClassVar, Literal
 
 from pydantic import AwareDatetime, Field, StringConstraints
 
-from api.core.schemas import PatchModel, ReadModel, RequestModel
+from api.core.schemas import MULTI_LINE, SINGLE_LINE, Id, PatchModel, ReadModel, RequestModel
+from api.meetings.models import Action, AgendaItem, Meeting
 
 MeetingStatus = Literal["scheduled", "held", "cancelled"]
 VenueKind = Literal["in_person", "online", "hybrid"]
 AttendanceStatus = Literal["present", "in_attendance", "apologies", "absent"]
 ActionStatus = Literal["open", "closed"]
-Ref = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
-Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
-Short = Annotated[str, StringConstraints(strip_whitespace=True, max_length=300)]
-LongText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20000)]
-MinuteMarkdown = Annotated[str, StringConstraints(max_length=100_000)]
-RowId = Annotated[int, Field(ge=1, le=2**31 - 1)]
+Ref = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40), SINGLE_LINE]
+Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300), SINGLE_LINE]
+Short = Annotated[str, StringConstraints(strip_whitespace=True, max_length=300), SINGLE_LINE]
+Short200 = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200), SINGLE_LINE]
+LongText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20000), MULTI_LINE]
+MinuteMarkdown = Annotated[str, StringConstraints(max_length=100_000), MULTI_LINE]
 
 
 class MeetingCreate(RequestModel):
-    title: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] = ""
+    title: Short200 = ""
     starts_at: AwareDatetime
     ends_at: AwareDatetime
     venue_kind: VenueKind = "in_person"
@@ -31,8 +32,8 @@ class MeetingCreate(RequestModel):
 
 
 class MeetingUpdate(PatchModel):
-    not_nullable: ClassVar = frozenset({"title", "starts_at", "ends_at", "venue_kind", "venue", "status"})
-    title: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] | None = None
+    table: ClassVar = Meeting
+    title: Short200 | None = None
     starts_at: AwareDatetime | None = None
     ends_at: AwareDatetime | None = None
     venue_kind: VenueKind | None = None
@@ -58,20 +59,20 @@ class AgendaItemCreate(RequestModel):
     title: Title
     ref: Ref | None = Field(default=None, description="Generated as CODE/MM/YY/NN when not given")
     position: Annotated[int, Field(ge=1, le=999)] | None = None
-    lead_id: RowId | None = None
-    purpose: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] = ""
+    lead_id: Id | None = None
+    purpose: Short200 = ""
     starts_at: AwareDatetime | None = None
     pack_page: Annotated[int, Field(ge=1, le=100_000)] | None = None
     confidential: bool = False
 
 
 class AgendaItemUpdate(PatchModel):
-    not_nullable: ClassVar = frozenset({"title", "ref", "position", "purpose", "confidential"})
+    table: ClassVar = AgendaItem
     title: Title | None = None
     ref: Ref | None = None
     position: Annotated[int, Field(ge=1, le=999)] | None = None
-    lead_id: RowId | None = None
-    purpose: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] | None = None
+    lead_id: Id | None = None
+    purpose: Short200 | None = None
     starts_at: AwareDatetime | None = None
     pack_page: Annotated[int, Field(ge=1, le=100_000)] | None = None
     confidential: bool | None = None
@@ -91,9 +92,9 @@ class AgendaItemRead(ReadModel):
 
 
 class AttendanceEntry(RequestModel):
-    stakeholder_id: RowId
+    stakeholder_id: Id
     status: AttendanceStatus
-    note: Annotated[str, StringConstraints(strip_whitespace=True, max_length=300)] = ""
+    note: Short = ""
 
 
 class AttendanceList(RequestModel):
@@ -112,17 +113,20 @@ class AttendanceListRead(ReadModel):
 
 
 class MinuteEntry(RequestModel):
-    agenda_item_id: RowId
+    agenda_item_id: Id
     text: MinuteMarkdown
 
 
 class MinutesPut(RequestModel):
     status: Literal["draft"] = "draft"
+    version: int | None = Field(default=None, ge=0, le=10_000, description=(
+        "The version last read (0: none yet). If the minutes have moved on since, 409 naming the "
+        "current version; `If-Match` with the ETag also catches a change within the same draft."))
     items: Annotated[list[MinuteEntry], Field(max_length=200)]
 
 
 class MinutesApprove(RequestModel):
-    approved_at_meeting_id: RowId
+    approved_at_meeting_id: Id
 
 
 class MinuteRead(ReadModel):
@@ -151,7 +155,7 @@ class MinutesVersionRead(ReadModel):
 
 
 class DecisionCreate(RequestModel):
-    agenda_item_id: RowId | None = None
+    agenda_item_id: Id | None = None
     text: LongText
     decided_on: date | None = None
 
@@ -166,20 +170,20 @@ class DecisionRead(ReadModel):
 
 
 class ActionCreate(RequestModel):
-    group_id: RowId
+    group_id: Id
     number: Annotated[int, Field(ge=1, le=1_000_000)] | None = None
-    meeting_id: RowId | None = None
-    agenda_item_id: RowId | None = None
+    meeting_id: Id | None = None
+    agenda_item_id: Id | None = None
     text: LongText
-    owner_id: RowId | None = None
+    owner_id: Id | None = None
     due_date: date | None = None
     status: ActionStatus = "open"
 
 
 class ActionChange(PatchModel):
-    not_nullable: ClassVar = frozenset({"text", "status"})
+    table: ClassVar = Action
     text: LongText | None = None
-    owner_id: RowId | None = None
+    owner_id: Id | None = None
     due_date: date | None = None
     status: ActionStatus | None = None
 

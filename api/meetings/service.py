@@ -9,16 +9,17 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import case, delete, func, literal, or_
+from sqlalchemy import and_, case, delete, func, literal, or_
 from sqlmodel import Session, select
 
 from api.audit import service as audit
 from api.authz import Subject
 from api.core.errors import Conflict, InvalidInput, NotFound, invalid_field
 from api.core.pagination import PageParams, paginate
+from api.core.types import today
 from api.meetings.access import GroupAccess, access_to, ensure_manager, member_groups
 from api.meetings.models import Action, AgendaItem, Attendance, Decision, Meeting, MinuteText
-from api.registry.models import Group, Stakeholder
+from api.registry.models import Group, Membership, Stakeholder
 from api.search import service as search
 
 LONDON = ZoneInfo("Europe/London")
@@ -41,6 +42,32 @@ def _get(session: Session, model, key: int, what: str):
     if row is None:
         raise NotFound(f"No {what} with id {key}.")
     return row
+
+
+NOT_A_MEMBER = "must be one of the group's members"
+
+
+def check_seated(session: Session, *, group_id: int, on: date | None, people: dict[str, int | None]) -> None:
+    """Who may lead an agenda item or own an action, one rule for the API and the web: someone
+    with a seat in the group, now (a membership not yet ended: the group's roster, which the web
+    forms offer) or on `on`, the day of the meeting concerned, so that a historic log can name
+    who sat then. `people` is {body field: stakeholder id}; every field at fault in one 422."""
+    wanted = {field: person for field, person in people.items() if person is not None}
+    if not wanted:
+        return
+    seated_now = or_(Membership.end_date.is_(None), Membership.end_date > today())
+    when = seated_now if on is None else or_(seated_now, and_(
+        Membership.start_date <= on, or_(Membership.end_date.is_(None), Membership.end_date > on)))
+    seated = set(session.exec(select(Membership.stakeholder_id).where(
+        Membership.group_id == group_id, Membership.stakeholder_id.in_(set(wanted.values())), when)).all())
+    errors = [{"loc": ["body", field], "msg": NOT_A_MEMBER} for field, person in wanted.items()
+              if person not in seated]
+    if errors:
+        raise InvalidInput("; ".join(f"{e['loc'][1]} {NOT_A_MEMBER}" for e in errors) + ".", errors=errors)
+
+
+def meeting_day(meeting: Meeting) -> date:
+    return meeting.starts_at.astimezone(LONDON).date()
 
 
 def _check_people(session: Session, ids: Sequence[int | None], field: str) -> None:
@@ -176,7 +203,7 @@ def _check_item_time(meeting: Meeting, starts_at: datetime | None) -> None:
 
 def add_agenda_item(session: Session, *, access: GroupAccess, meeting: Meeting, data: dict[str, Any]) -> AgendaItem:
     ensure_manager(session, access, "change an agenda")
-    _check_people(session, [data.get("lead_id")], "lead_id")
+    check_seated(session, group_id=meeting.group_id, on=meeting_day(meeting), people={"lead_id": data.get("lead_id")})
     _check_item_time(meeting, data.get("starts_at"))
     position = data.get("position") or (session.exec(
         select(func.max(AgendaItem.position)).where(AgendaItem.meeting_id == meeting.id)).one() or 0) + 1
@@ -189,9 +216,12 @@ def add_agenda_item(session: Session, *, access: GroupAccess, meeting: Meeting, 
 def update_agenda_item(session: Session, *, access: GroupAccess, item: AgendaItem,
                        changes: dict[str, Any]) -> AgendaItem:
     ensure_manager(session, access, "change an agenda")
-    _check_people(session, [changes.get("lead_id")], "lead_id")
+    meeting = session.get(Meeting, item.meeting_id)
+    if changes.get("lead_id") != item.lead_id:  # a lead who has since left may stay on the item
+        check_seated(session, group_id=meeting.group_id, on=meeting_day(meeting),
+                     people={"lead_id": changes.get("lead_id")})
     if "starts_at" in changes:
-        _check_item_time(session.get(Meeting, item.meeting_id), changes["starts_at"])
+        _check_item_time(meeting, changes["starts_at"])
     if changes.get("ref"):
         _check_ref_free(session, item.meeting_id, changes["ref"], exclude_id=item.id)
     before = (item.title, item.ref, item.confidential)

@@ -8,6 +8,7 @@ from sqlmodel import Session
 from api import authz
 from api.authz import Subject
 from api.core.pagination import Page, PageDep, set_next_link
+from api.core.schemas import SINGLE_LINE, Id
 from api.deps import Person, SessionDep, require
 from api.outcomes import service
 from api.outcomes.models import Pilot
@@ -31,7 +32,6 @@ router = APIRouter(tags=["outcomes"])
 OutcomesReader = Annotated[Subject, Depends(require(authz.may_read_outcomes))]
 OutcomesReporter = Annotated[Subject, Depends(require(authz.may_report_outcomes))]
 PilotManager = Annotated[Subject, Depends(require(authz.may_manage_pilots))]
-Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
 GssPath = Annotated[str, Path(pattern=r"^[EWSN]\d{8}$")]
 
 
@@ -80,7 +80,8 @@ def _pilots(session: Session, pilots: list[Pilot]) -> list[PilotRead]:
 
 @router.get("/pilots", response_model=Page[PilotRead])
 def list_pilots(request: Request, response: Response, session: SessionDep, _: OutcomesReader, page: PageDep,
-                status: PilotStatus | None = None, pathway: Annotated[str | None, Query(max_length=100)] = None):
+                status: PilotStatus | None = None,
+                pathway: Annotated[str | None, Query(max_length=100), SINGLE_LINE] = None):
     rows, cursor = service.list_pilots(session, page=page, status=status, pathway=pathway)
     set_next_link(request, response, cursor)
     return Page(items=_pilots(session, rows), next_cursor=cursor)
@@ -111,7 +112,7 @@ def _contribution(c) -> ContributionRead:
 
 @router.get("/contributions", response_model=Page[ContributionRead])
 def list_contributions(request: Request, response: Response, session: SessionDep, subject: Person, page: PageDep,
-                       stakeholder_id: Annotated[int | None, Query(ge=1)] = None):
+                       stakeholder_id: Id | None = None):
     """Your own contributions, newest first (admins: anyone's, or everyone's)."""
     if not subject.is_admin:
         stakeholder_id = subject.stakeholder_id or -1

@@ -2,12 +2,13 @@
 
 import datetime as dt
 from datetime import date, datetime
-from typing import Annotated, Literal
+from typing import Annotated, ClassVar, Literal
 
 from pydantic import Field, StringConstraints, model_validator
 
-from api.core.schemas import ReadModel, RequestModel
+from api.core.schemas import MULTI_LINE, SINGLE_LINE, Id, PatchModel, ReadModel, RequestModel
 from api.indicators.schemas import IndicatorHeadline
+from api.outcomes.models import Pilot
 
 PlanStatus = Literal["not_started", "in_development", "signed_off", "launched"]
 # 2024-Q1, 2024-03 or 2023/24: periods that sort correctly as text.
@@ -17,7 +18,7 @@ Period = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^\d{4
 class PlaceUpdateCreate(RequestModel):
     period: Period
     plan_status: PlanStatus
-    narrative: Annotated[str, StringConstraints(strip_whitespace=True, max_length=10_000)] = ""
+    narrative: Annotated[str, StringConstraints(strip_whitespace=True, max_length=10_000), MULTI_LINE] = ""
     people_reached: Annotated[int, Field(ge=0, le=10_000_000)] = 0
     people_more_active: Annotated[int, Field(ge=0, le=10_000_000)] = 0
 
@@ -70,38 +71,50 @@ class StrategyDashboard(ReadModel):
 
 
 PilotStatus = Literal["testing", "learning", "scaling", "closed"]
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), SINGLE_LINE]
 Gss = Annotated[str, StringConstraints(pattern=r"^[EWSN]\d{8}$")]
+Short40 = Annotated[str, StringConstraints(strip_whitespace=True, max_length=40), SINGLE_LINE]
+Pathway = Annotated[str, StringConstraints(strip_whitespace=True, max_length=100), SINGLE_LINE]
+Summary = Annotated[str, StringConstraints(strip_whitespace=True, max_length=10_000), MULTI_LINE]
+StatusNote = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500), MULTI_LINE]
+Partners = Annotated[list[Id], Field(max_length=100)]
 
 
 class Measure(RequestModel):
     name: Name
     value: float
-    unit: Annotated[str, StringConstraints(strip_whitespace=True, max_length=40)] = ""
+    unit: Short40 = ""
     baseline: float | None = None
-    period: Annotated[str, StringConstraints(strip_whitespace=True, max_length=40)] = ""
+    period: Short40 = ""
+
+
+Measures = Annotated[list[Measure], Field(max_length=50)]
 
 
 class PilotCreate(RequestModel):
     name: Name
-    summary: Annotated[str, StringConstraints(strip_whitespace=True, max_length=10_000)] = ""
-    pathway: Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)] = ""
+    summary: Summary = ""
+    pathway: Pathway = ""
     status: PilotStatus = "testing"
     place_codes: Annotated[list[Gss], Field(max_length=20)] = []
-    partner_ids: Annotated[list[Annotated[int, Field(ge=1)]], Field(max_length=100)] = []
-    measures: Annotated[list[Measure], Field(max_length=50)] = []
+    partner_ids: Partners = []
+    measures: Measures = []
 
 
-class PilotUpdate(RequestModel):
-    """Only the fields sent change; a new `status` is recorded in the history with `status_note`."""
+class PilotUpdate(PatchModel):
+    """Only the fields sent change; a new `status` is recorded in the history with `status_note`.
+    Every field is required on the pilot, so none may be sent as null: `[]` clears a list."""
 
-    summary: Annotated[str, StringConstraints(strip_whitespace=True, max_length=10_000)] | None = None
-    pathway: Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)] | None = None
+    table: ClassVar = Pilot
+    # Lists kept in other tables (or JSON): not columns of the pilot, but never null either.
+    not_nullable: ClassVar = frozenset({"place_codes", "partner_ids", "measures"})
+    summary: Summary | None = None
+    pathway: Pathway | None = None
     status: PilotStatus | None = None
-    status_note: Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)] = ""
+    status_note: StatusNote = ""
     place_codes: Annotated[list[Gss], Field(max_length=20)] | None = None
-    partner_ids: Annotated[list[Annotated[int, Field(ge=1)]], Field(max_length=100)] | None = None
-    measures: Annotated[list[Measure], Field(max_length=50)] | None = None
+    partner_ids: Partners | None = None
+    measures: Measures | None = None
 
 
 class StatusChangeRead(ReadModel):
@@ -127,12 +140,12 @@ ContributionKind = Literal["event", "programme", "training", "campaign", "partne
 
 
 class ContributionCreate(RequestModel):
-    stakeholder_id: Annotated[int, Field(ge=1)] | None = Field(
+    stakeholder_id: Id | None = Field(
         default=None, description="Admins may log for someone else; otherwise it is you")
-    group_id: Annotated[int, Field(ge=1)] | None = None
+    group_id: Id | None = None
     place_code: Gss | None = None
     kind: ContributionKind
-    description: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=5000)]
+    description: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=5000), MULTI_LINE]
     date: dt.date
     people_reached: Annotated[int, Field(ge=0, le=10_000_000)] = 0
     hours: Annotated[float, Field(ge=0, le=10_000)] = 0

@@ -8,6 +8,7 @@ from starlette.datastructures import UploadFile
 from api.core.errors import Conflict, InvalidInput
 from api.core.http import check_if_match, conditional_get, etag_of
 from api.core.pagination import Page, PageDep, set_next_link
+from api.core.schemas import SINGLE_LINE, Id
 from api.deps import BodiesReader, RegistryManager, RegistryReader, SessionDep
 from api.meetings.documents import TooLarge
 from api.registry import membership_import, service
@@ -35,9 +36,8 @@ from api.registry.schemas import (
 
 router = APIRouter()
 
-Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
 GssPath = Annotated[str, Path(pattern=r"^[EWSN]\d{8}$")]
-Q = Annotated[str | None, Query(max_length=100, description="Case-insensitive part of the name")]
+Q = Annotated[str | None, Query(max_length=100, description="Case-insensitive part of the name"), SINGLE_LINE]
 GssQuery = Annotated[str | None, Query(pattern=r"^[EWSN]\d{8}$")]
 Precondition = {412: {"description": "If-Match does not match the current ETag"}}
 
@@ -121,8 +121,8 @@ def delete_organisation(organisation_id: Id, request: Request, session: SessionD
 
 @router.get("/stakeholders", response_model=Page[StakeholderRead], tags=["registry"])
 def list_stakeholders(request: Request, response: Response, session: SessionDep, _: RegistryReader,
-                      page: PageDep, organisation_id: Annotated[int | None, Query(ge=1)] = None,
-                      place_code: GssQuery = None, group_id: Annotated[int | None, Query(ge=1)] = None,
+                      page: PageDep, organisation_id: Id | None = None,
+                      place_code: GssQuery = None, group_id: Id | None = None,
                       system_leader_level: SystemLeaderLevel | None = None, q: Q = None):
     """People, alphabetically; `group_id` keeps the current members of that group."""
     rows, cursor = service.list_stakeholders(
@@ -177,7 +177,7 @@ def _group_read(group: Group, count: int) -> GroupRead:
 @router.get("/groups", response_model=Page[GroupRead], tags=["registry"])
 def list_groups(request: Request, response: Response, session: SessionDep, _: BodiesReader,
                 page: PageDep, kind: GroupKind | None = None,
-                parent_id: Annotated[int | None, Query(ge=1)] = None, q: Q = None):
+                parent_id: Id | None = None, q: Q = None):
     rows, cursor = service.list_groups(session, page=page, kind=kind, parent_id=parent_id, q=q)
     counts = service.member_counts(session, [g.id for g in rows])
     set_next_link(request, response, cursor)
@@ -214,7 +214,7 @@ def update_group(group_id: Id, body: GroupUpdate, request: Request, response: Re
 @router.get("/groups/{group_id}/memberships", response_model=Page[MembershipRead], tags=["registry"])
 def list_memberships(group_id: Id, request: Request, response: Response, session: SessionDep,
                      _: RegistryReader, page: PageDep, include_ended: bool = False, role: Role | None = None,
-                     stakeholder_id: Annotated[int | None, Query(ge=1)] = None):
+                     stakeholder_id: Id | None = None):
     """Current memberships of a group; `include_ended=true` adds the ended ones (history)."""
     service.get_or_404(session, Group, group_id, "group")
     rows, cursor = service.list_memberships(session, group_id=group_id, page=page, include_ended=include_ended,

@@ -6,14 +6,18 @@ from typing import Annotated, ClassVar, Literal
 from pydantic import StringConstraints, model_validator
 
 from api.core.schemas import (
+    MULTI_LINE,
+    SINGLE_LINE,
     Email,
     GssCode,
+    Id,
     OptionalText200,
     PatchModel,
     ReadModel,
     RequestModel,
     Text200,
 )
+from api.registry.models import Group, Membership, Organisation, Stakeholder
 
 AreaKind = Literal["place", "active_partnership", "subregion", "country"]
 Sector = Literal[
@@ -26,8 +30,9 @@ Role = Literal["chair", "vice_chair", "secretary", "member", "observer"]
 Initials = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z][A-Za-z.\-']{0,9}$")]
 Slug = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", max_length=80)]
 GroupCode = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Z][A-Z0-9]{1,11}$")]
-Remit = Annotated[str, StringConstraints(strip_whitespace=True, max_length=5000)]
-Url = Annotated[str, StringConstraints(strip_whitespace=True, max_length=300, pattern=r"^https?://[^\s]+$")]
+Remit = Annotated[str, StringConstraints(strip_whitespace=True, max_length=5000), MULTI_LINE]
+Url = Annotated[str, StringConstraints(strip_whitespace=True, max_length=300, pattern=r"^https?://[^\s]+$"),
+                SINGLE_LINE]
 
 
 class AreaRead(ReadModel):
@@ -47,7 +52,7 @@ class OrganisationCreate(RequestModel):
 
 
 class OrganisationUpdate(PatchModel):
-    not_nullable: ClassVar = frozenset({"name", "sector"})
+    table: ClassVar = Organisation
     name: Text200 | None = None
     sector: Sector | None = None
     website: Url | None = None
@@ -71,18 +76,18 @@ class StakeholderCreate(RequestModel):
     initials: Initials | None = None
     email: Email | None = None
     job_title: OptionalText200 = None
-    organisation_id: int | None = None
+    organisation_id: Id | None = None
     place_code: GssCode | None = None
     system_leader_level: SystemLeaderLevel | None = None
 
 
 class StakeholderUpdate(PatchModel):
-    not_nullable: ClassVar = frozenset({"name", "initials"})
+    table: ClassVar = Stakeholder
     name: Text200 | None = None
     initials: Initials | None = None
     email: Email | None = None
     job_title: OptionalText200 = None
-    organisation_id: int | None = None
+    organisation_id: Id | None = None
     place_code: GssCode | None = None
     system_leader_level: SystemLeaderLevel | None = None
 
@@ -108,18 +113,18 @@ class GroupCreate(RequestModel):
     kind: GroupKind
     code: GroupCode | None = None
     remit: Remit = ""
-    parent_id: int | None = None
+    parent_id: Id | None = None
     place_code: GssCode | None = None
 
 
 class GroupUpdate(PatchModel):
-    not_nullable: ClassVar = frozenset({"name", "slug", "kind", "remit"})
+    table: ClassVar = Group
     name: Text200 | None = None
     slug: Slug | None = None
     kind: GroupKind | None = None
     code: GroupCode | None = None
     remit: Remit | None = None
-    parent_id: int | None = None
+    parent_id: Id | None = None
     place_code: GssCode | None = None
 
 
@@ -145,11 +150,11 @@ def _end_not_before_start(start: date | None, end: date | None) -> None:
 
 
 class MembershipCreate(RequestModel):
-    stakeholder_id: int
+    stakeholder_id: Id
     role: Role = "member"
     start_date: date | None = None
     end_date: date | None = None
-    on_behalf_of_id: int | None = None
+    on_behalf_of_id: Id | None = None
 
     @model_validator(mode="after")
     def _dates(self) -> "MembershipCreate":
@@ -158,11 +163,11 @@ class MembershipCreate(RequestModel):
 
 
 class MembershipUpdate(PatchModel):
-    not_nullable: ClassVar = frozenset({"role", "start_date"})
+    table: ClassVar = Membership
     role: Role | None = None
     start_date: date | None = None
     end_date: date | None = None
-    on_behalf_of_id: int | None = None
+    on_behalf_of_id: Id | None = None
 
     @model_validator(mode="after")
     def _dates(self) -> "MembershipUpdate":

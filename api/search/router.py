@@ -1,11 +1,12 @@
 """GET /api/v1/search: ranked full-text search over what the caller may see."""
 
-from typing import Annotated, Literal
+from typing import Annotated, Literal, get_args
 
 from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel
 
 from api.core.pagination import MAX_LIMIT, Page, set_next_link
+from api.core.schemas import SINGLE_LINE
 from api.deps import GroupBusinessReader, SessionDep
 from api.search import service
 
@@ -25,8 +26,10 @@ class SearchHit(BaseModel):
 
 @router.get("/search", response_model=Page[SearchHit])
 def search(request: Request, response: Response, session: SessionDep, subject: GroupBusinessReader,
-           q: Annotated[str, Query(min_length=1, max_length=200, description="Words to find (all must match)")],
-           kind: Annotated[list[Kind] | None, Query(description="Only these kinds (repeatable)")] = None,
+           q: Annotated[str, Query(min_length=1, max_length=200, description="Words to find (all must match)"),
+                        SINGLE_LINE],
+           kind: Annotated[list[Kind] | None, Query(max_length=len(get_args(Kind)),
+                                                    description="Only these kinds (repeatable)")] = None,
            limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 20,
            cursor: Annotated[str | None, Query(max_length=512)] = None):
     """Minutes, decisions, actions and document titles, best match first. `snippet` is HTML:

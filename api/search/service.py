@@ -14,7 +14,16 @@ from api.authz import Subject
 from api.core.errors import InvalidInput
 from api.core.pagination import decode_cursor, encode_cursor
 from api.meetings.access import member_groups
-from api.meetings.models import Action, ActionUpdate, AgendaItem, Decision, Meeting, MinutesVersion, MinuteText
+from api.meetings.models import (
+    Action,
+    ActionUpdate,
+    AgendaItem,
+    Decision,
+    Document,
+    Meeting,
+    MinutesVersion,
+    MinuteText,
+)
 from api.search.models import SearchDocument
 
 # Markers the engines put around matches; private-use characters that user text never holds
@@ -67,6 +76,13 @@ def index_action(session: Session, action: Action) -> None:
         body="\n".join([action.text, *notes]), url=f"/actions/{action.id}")
 
 
+def index_document(session: Session, document: Document, item: AgendaItem | None, *, group_id: int) -> None:
+    """Its title and file name; members-only if marked confidential or on a confidential item."""
+    put(session, kind="document", ref_id=document.id, group_id=group_id, meeting_id=document.meeting_id,
+        members_only=document.confidential or bool(item and item.confidential), title=document.title,
+        body=document.filename, url=f"/api/v1/documents/{document.id}/content")
+
+
 def reindex_minutes(session: Session, meeting: Meeting) -> None:
     """The latest published version for everyone, and a newer draft for members only."""
     session.exec(delete(SearchDocument).where(SearchDocument.kind == "minutes",
@@ -95,6 +111,8 @@ def reindex_meeting(session: Session, meeting: Meeting) -> None:
         index_decision(session, decision, items.get(decision.agenda_item_id))
     for action in session.exec(select(Action).where(Action.meeting_id == meeting.id)):
         index_action(session, action)
+    for document in session.exec(select(Document).where(Document.meeting_id == meeting.id)):
+        index_document(session, document, items.get(document.agenda_item_id), group_id=meeting.group_id)
 
 
 # Querying ---------------------------------------------------------------------------------
@@ -129,6 +147,23 @@ _POSTGRES_SNIPPETS = f"""
     FROM search_document d, to_tsquery('english', :match) AS q WHERE d.id IN :ids"""  # noqa: S608
 
 
+# Whether a hit may be shown outside its group's members is decided twice over: by the flag the
+# index was written with, and here from the records themselves as they are now (the item's
+# confidentiality, a document's own mark, a minute's draft status), so an index that has fallen
+# behind a change can never show what is now members-only.
+_ITEM_OF_HIT = """CASE r.kind
+        WHEN 'document' THEN (SELECT x.agenda_item_id FROM document x WHERE x.id = r.ref_id)
+        WHEN 'decision' THEN (SELECT x.agenda_item_id FROM decision x WHERE x.id = r.ref_id)
+        WHEN 'action' THEN (SELECT x.agenda_item_id FROM "action" x WHERE x.id = r.ref_id)
+        WHEN 'minutes' THEN (SELECT x.agenda_item_id FROM minute_text x WHERE x.id = r.ref_id)
+    END"""
+_OPEN_TO_ALL = f"""(NOT r.members_only
+    AND NOT EXISTS (SELECT 1 FROM agenda_item a WHERE a.id = {_ITEM_OF_HIT} AND a.confidential)
+    AND NOT EXISTS (SELECT 1 FROM document x WHERE r.kind = 'document' AND x.id = r.ref_id AND x.confidential)
+    AND NOT EXISTS (SELECT 1 FROM minute_text x JOIN minutes_version v ON v.id = x.minutes_version_id
+                    WHERE r.kind = 'minutes' AND x.id = r.ref_id AND v.status = 'draft'))"""  # noqa: S608
+
+
 def _match(terms: list[str], dialect: str) -> str:
     """Every word must match; the last may be the start of a word (as-you-type)."""
     if dialect == "sqlite":
@@ -153,7 +188,7 @@ def search(session: Session, *, subject: Subject, q: str, limit: int = 20, curso
         # -1: no group has it, so the IN list is never empty.
         params["groups"] = sorted(member_groups(session, subject)) or [-1]
         bind.append(bindparam("groups", expanding=True))
-        where.append("(NOT r.members_only OR r.group_id IN :groups)")
+        where.append(f"({_OPEN_TO_ALL} OR r.group_id IN :groups)")
     if kinds:
         params["kinds"] = kinds
         bind.append(bindparam("kinds", expanding=True))

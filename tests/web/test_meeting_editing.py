@@ -186,7 +186,7 @@ def test_minutes_written_per_item_then_approved_then_amended(client_factory, ses
     assert texts == {second.id: "Routes **mapped**. <script>x()</script>", other_item.id: "None."}
 
     refused = _post(chair, f"{url}/minutes-approval", {"approved_at_meeting_id": str(meeting["id"])})
-    assert refused.status_code == 422 and "Choose the later meeting" in refused.text
+    assert refused.status_code == 422 and "Approval: must be a later meeting" in refused.text
     approved = _post(chair, f"{url}/minutes-approval", {"approved_at_meeting_id": str(meeting["later"])})
     assert approved.status_code == 303
     page = chair.get(url).text
@@ -296,9 +296,9 @@ def _value(html: str, field_id: str) -> str:
     ("agenda-items", {"title": "  ", "purpose": "Kept purpose"}, "new-item-title",
      "Enter a title for the agenda item", ("new-item-purpose", "Kept purpose")),
     ("agenda-items", {"title": "", "lead_id": "987654", "purpose": "Kept"}, "new-item-lead",
-     "Choose the lead from the group&#39;s members", ("new-item-purpose", "Kept")),
+     "Lead: must be one of the group&#39;s members", ("new-item-purpose", "Kept")),
     ("agenda-items", {"title": "Kept title", "lead_id": "987654"}, "new-item-lead",
-     "Choose the lead from the group&#39;s members", ("new-item-title", "Kept title")),
+     "Lead: must be one of the group&#39;s members", ("new-item-title", "Kept title")),
     ("agenda-items", {"title": "Kept title", "ref": "EDG/03/25/01"}, "new-item-ref",
      "This meeting already has an agenda item EDG/03/25/01.", ("new-item-title", "Kept title")),
     ("agenda-items", {"title": "x" * 301}, "new-item-title", "Title: string should have at most 300 characters",
@@ -309,7 +309,7 @@ def _value(html: str, field_id: str) -> str:
     ("decisions", {"text": "Kept decision", "agenda_item_id": "987654"}, "decision-item",
      "Choose an agenda item of this meeting", ("decision-text", "Kept decision")),
     ("actions", {"text": "Kept action", "owner_id": "987654"}, "action-owner",
-     "Choose the owner from the group&#39;s members", ("action-text", "Kept action")),
+     "Owner: must be one of the group&#39;s members", ("action-text", "Kept action")),
     ("actions", {"text": "Kept action", "due_date": "2025-03-01"}, "action-due",
      "Due date: cannot be before the meeting that set the action", ("action-due", "2025-03-01")),
     ("actions", {"text": "Kept action", "due_date": "31/02/2025"}, "action-due",

@@ -6,11 +6,12 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse
 from pydantic import TypeAdapter, ValidationError
 
-from api.auth import service as auth_service
-from api.auth import sessions
+from api.auth import sessions, signin
 from api.auth.models import UserAccount
 from api.auth.schemas import Password
+from api.auth.throttle import TooManyAttempts
 from api.core.errors import InvalidInput
+from api.core.schemas import SINGLE_LINE
 from api.deps import SessionDep, SettingsDep
 from web import auth
 from web.templating import render
@@ -18,7 +19,7 @@ from web.templating import render
 router = APIRouter()
 
 _new_password = TypeAdapter(Password)
-Secret = Annotated[str, Form(max_length=200)]
+Secret = Annotated[str, Form(max_length=200), SINGLE_LINE]
 
 
 def _page(request: Request, subject, *, errors: dict[str, str] | None = None, status: int = 200):
@@ -47,7 +48,12 @@ def change_password(request: Request, session: SessionDep, settings: SettingsDep
     if not errors:
         user = session.get(UserAccount, int(subject.id))
         try:
-            auth_service.change_own_password(session, user=user, current=current_password, new=new_password)
+            signin.change_password(request, session, user=user, current=current_password, new=new_password,
+                                   channel="web")
+        except TooManyAttempts as exc:
+            response = _page(request, subject, errors={"current_password": exc.detail.rstrip(".")}, status=429)
+            response.headers["Retry-After"] = exc.headers["Retry-After"]
+            return response
         except InvalidInput as exc:
             field = exc.errors[0]["loc"][-1]
             errors[field] = exc.detail.rstrip(".")

@@ -3,7 +3,7 @@ or as a plain form."""
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Path, Query, Request
+from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import RedirectResponse, StreamingResponse
 from pydantic import ValidationError
 from sqlmodel import select
@@ -12,6 +12,7 @@ from api import authz
 from api.authz import Subject
 from api.core.errors import Forbidden, InvalidInput
 from api.core.pagination import PageParams
+from api.core.schemas import SINGLE_LINE, Id
 from api.deps import SessionDep
 from api.meetings import actions
 from api.meetings.schemas import ActionNoteCreate
@@ -24,7 +25,6 @@ from web.templating import is_fragment_request, render
 router = APIRouter()
 
 ActionUpdater = Annotated[Subject, Depends(csrf_protected(authz.may_read_group_business))]
-Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
 PAGE_SIZE = 25
 SORT_LABELS = {"group": "Group and number", "due": "Due date, soonest first", "newest": "Newest first"}
 
@@ -37,7 +37,7 @@ def _filters(subject: Subject, owner: str, group: int | None, status: str, overd
 @router.get("/actions")
 def action_log(request: Request, session: SessionDep, subject: GroupBusinessViewer,
                owner: Annotated[str, Query(pattern="^(me|all)$")] = "all",
-               group: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
+               group: Id | None = None,
                status: Annotated[str, Query(pattern="^(open|closed)?$")] = "open",
                overdue: bool = False, cursor: Annotated[str | None, Query(max_length=512)] = None,
                sort: Annotated[str, Query(pattern="^(group|due|newest)$")] = "group"):
@@ -59,7 +59,7 @@ def action_log(request: Request, session: SessionDep, subject: GroupBusinessView
 @router.get("/actions.csv")
 def action_log_csv(request: Request, subject: GroupBusinessViewer,
                    owner: Annotated[str, Query(pattern="^(me|all)$")] = "all",
-                   group: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
+                   group: Id | None = None,
                    status: Annotated[str, Query(pattern="^(open|closed)?$")] = "",
                    overdue: bool = False):
     """The filtered log as CSV (every page), streamed."""
@@ -83,7 +83,7 @@ def action_page(action_id: Id, request: Request, session: SessionDep, subject: G
 @router.post("/actions/{action_id}/updates")
 def post_update(action_id: Id, request: Request, session: SessionDep, subject: ActionUpdater,
                 text: Annotated[str, Form(max_length=20000)] = "", close: Annotated[str, Form(max_length=5)] = "",
-                next: Annotated[str, Form(max_length=500)] = "/"):
+                next: Annotated[str, Form(max_length=500), SINGLE_LINE] = "/"):
     """An update from the owner (or an officer), optionally closing the action. htmx gets the
     action's card back; a plain form goes back where it came from."""
     action, access = actions.get_action(session, subject=subject, action_id=action_id)

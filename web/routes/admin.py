@@ -13,7 +13,7 @@ from api.auth.schemas import Password
 from api.authz import Subject
 from api.core.errors import Conflict, InvalidInput
 from api.core.pagination import PageParams
-from api.core.schemas import Email
+from api.core.schemas import SINGLE_LINE, Email, Id, Text
 from api.deps import SessionDep
 from api.registry import service as registry
 from api.registry.service import get_or_404
@@ -24,7 +24,7 @@ router = APIRouter(prefix="/admin")
 
 AccountAdmin = Annotated[Subject, Depends(page_requires(authz.may_manage_accounts))]
 AccountChange = Annotated[Subject, Depends(csrf_protected(authz.may_manage_accounts))]
-UserId = Annotated[int, Path(ge=1, le=2**31 - 1)]
+UserId = Id
 PAGE_SIZE = 50
 
 _email = TypeAdapter(Email)
@@ -81,7 +81,7 @@ def create_account(request: Request, session: SessionDep, actor: AccountChange,
         try:
             auth_service.create_user(session, actor=actor, data={
                 "email": form["email"], "password": password, "is_admin": is_admin,
-                "stakeholder_id": person.id if person else None, "must_change_password": True})
+                "stakeholder_id": person.id if person else None})
         except (Conflict, InvalidInput) as exc:
             errors["email"] = exc.detail
         else:
@@ -142,8 +142,8 @@ def clients_page(request: Request, session: SessionDep, _: AccountAdmin,
 
 @router.post("/clients")
 def create_client(request: Request, session: SessionDep, actor: AccountChange,
-                  name: Annotated[str, Form(max_length=200)] = "",
-                  scopes: Annotated[list[str], Form(max_length=3)] = ()):
+                  name: Annotated[str, Form(max_length=200), SINGLE_LINE] = "",
+                  scopes: Annotated[list[Text], Form(max_length=3)] = ()):
     form = {"name": name.strip(), "scopes": list(scopes)}
     errors = {}
     if not form["name"]:

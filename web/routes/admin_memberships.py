@@ -18,13 +18,14 @@ from api import authz
 from api.audit import service as audit
 from api.authz import Subject
 from api.core.errors import Conflict, InvalidInput, NotFound, ProblemError
+from api.core.schemas import Id
 from api.core.types import today
 from api.deps import SessionDep
 from api.registry import membership_import
 from api.registry import service as registry
 from api.registry.models import ROLES, Group, Membership, Organisation, Stakeholder
 from web.auth import csrf_protected, page_requires
-from web.forms import field_errors
+from web.forms import field_errors, form_id
 from web.templating import LONDON, is_fragment_request, render, templates
 
 router = APIRouter(prefix="/admin/memberships")
@@ -32,7 +33,6 @@ router = APIRouter(prefix="/admin/memberships")
 RegistryAdmin = Annotated[Subject, Depends(page_requires(authz.may_manage_registry))]
 RegistryChange = Annotated[Subject, Depends(csrf_protected(authz.may_manage_registry))]
 Slug = Annotated[str, Path(max_length=80, pattern=r"^[a-z0-9-]+$")]
-Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
 Done = Annotated[str | None, Query(max_length=20)]
 HISTORY_SIZE = 50
 
@@ -160,20 +160,20 @@ def add_member(request: Request, session: SessionDep, actor: RegistryChange, slu
     form = {"stakeholder_id": stakeholder_id, "role": role, "start_date": start_date.strip(),
             "on_behalf_of_id": on_behalf_of_id}
     errors = {}
-    if not stakeholder_id.isdigit():
+    if form_id(stakeholder_id) is None:
         errors["stakeholder_id"] = "Choose the person to add"
     if role not in ROLES:
         errors["role"] = "Choose a role"
     start = _date(start_date)
     if start is None:
         errors["start_date"] = "Enter the date the membership starts, like 2024-04-01"
-    if on_behalf_of_id and not on_behalf_of_id.isdigit():
+    if on_behalf_of_id and form_id(on_behalf_of_id) is None:
         errors["on_behalf_of_id"] = "Choose an organisation from the list, or none"
     if not errors:
         try:
             registry.create_membership(session, actor=actor, group=group, data={
-                "stakeholder_id": int(stakeholder_id), "role": role, "start_date": start, "end_date": None,
-                "on_behalf_of_id": int(on_behalf_of_id) if on_behalf_of_id else None})
+                "stakeholder_id": form_id(stakeholder_id), "role": role, "start_date": start, "end_date": None,
+                "on_behalf_of_id": form_id(on_behalf_of_id)})
         except Conflict as exc:
             errors["stakeholder_id"] = exc.detail
         except InvalidInput as exc:

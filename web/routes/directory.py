@@ -2,11 +2,12 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Query, Request
 from sqlmodel import select
 
 from api.core.errors import InvalidInput
 from api.core.pagination import PageParams
+from api.core.schemas import SINGLE_LINE, Id
 from api.deps import SessionDep
 from api.registry import service as registry
 from api.registry.models import SECTORS, Area, Organisation
@@ -16,7 +17,6 @@ from web.templating import render
 
 router = APIRouter()
 PAGE_SIZE = 50
-Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
 SECTOR_LABELS = {
     "public": "Public sector", "health_care": "Health and care", "education": "Education", "sport": "Sport",
     "leisure": "Leisure", "vcfse": "Voluntary, community and social enterprise", "private": "Private sector",
@@ -28,7 +28,8 @@ SECTOR_PATTERN = "^(" + "|".join(SECTORS) + ")?$"
 
 @router.get("/people")
 def people(request: Request, session: SessionDep, _: RegistryViewer,
-           q: Annotated[str, Query(max_length=100)] = "", cursor: Annotated[str | None, Query(max_length=512)] = None):
+           q: Annotated[str, Query(max_length=100), SINGLE_LINE] = "",
+           cursor: Annotated[str | None, Query(max_length=512)] = None):
     rows, next_cursor = registry.list_stakeholders(session, page=PageParams(limit=PAGE_SIZE, cursor=cursor),
                                                    q=q.strip() or None)
     organisations = dict(session.exec(select(Organisation.id, Organisation.name).where(
@@ -41,7 +42,7 @@ def people(request: Request, session: SessionDep, _: RegistryViewer,
 
 @router.get("/organisations")
 def organisations(request: Request, session: SessionDep, _: RegistryViewer,
-                  q: Annotated[str, Query(max_length=100)] = "",
+                  q: Annotated[str, Query(max_length=100), SINGLE_LINE] = "",
                   sector: Annotated[str, Query(max_length=30, pattern=SECTOR_PATTERN)] = "",
                   cursor: Annotated[str | None, Query(max_length=512)] = None):
     """A plain form that also searches as you type (htmx swaps the results only)."""
@@ -66,7 +67,7 @@ def organisation_page(request: Request, session: SessionDep, _: RegistryViewer, 
 
 @router.get("/search")
 def search_page(request: Request, session: SessionDep, subject: GroupBusinessViewer,
-                q: Annotated[str, Query(max_length=200)] = "",
+                q: Annotated[str, Query(max_length=200), SINGLE_LINE] = "",
                 cursor: Annotated[str | None, Query(max_length=512)] = None):
     """A plain form that also searches as you type (htmx swaps the results only)."""
     hits, next_cursor, error = [], None, None

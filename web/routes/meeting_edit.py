@@ -10,28 +10,27 @@ live region.
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Path, Request
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse
 from pydantic import ValidationError
 
 from api import authz
 from api.authz import Subject
 from api.core.errors import Conflict, InvalidInput, NotFound, ProblemError
+from api.core.schemas import MULTI_LINE, Id
 from api.deps import SessionDep
 from api.meetings import actions, minutes, service
 from api.meetings.access import ensure_manager
 from api.meetings.models import AgendaItem
 from api.meetings.schemas import ActionCreate, AgendaItemCreate, AgendaItemUpdate, DecisionCreate
-from api.registry import service as registry
 from web.auth import csrf_protected
-from web.forms import field_errors
+from web.forms import field_errors, form_id
 from web.routes.meetings import ATTENDANCE_LABELS, NOTICES, editor_context
 from web.templating import is_fragment_request, render
 
 router = APIRouter()
 
 Officer = Annotated[Subject, Depends(csrf_protected(authz.may_read_group_business))]
-Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
 Text = Annotated[str, Form(max_length=20_000)]
 Short = Annotated[str, Form(max_length=2_000)]
 MINUTE_LIMIT = 100_000
@@ -74,14 +73,29 @@ def _choice(value: str, allowed: set[int], field_id: str, message: str) -> int |
     """A chosen id from a form's select (blank: none), which must be one of those offered."""
     if not value:
         return None
-    chosen = int(value) if value.isdecimal() else None
+    chosen = form_id(value)
     if chosen not in allowed:
         raise FormProblem({field_id: message})
     return chosen
 
 
-def _person(value: str, members: set[int], field_id: str, what: str) -> int | None:
-    return _choice(value, members, field_id, f"Choose the {what} from the group's members")
+def _seated(session, meeting, value: str, name: str, fields: dict[str, tuple[str, str]],
+            keep: int | None = None) -> tuple[int | None, dict[str, str]]:
+    """The person chosen in a select (blank: none), and the field's error if they may not be
+    chosen: the service's own rule (service.check_seated, which the service applies again),
+    asked here first so that the form shows every mistake at once. `keep`: the person already
+    there, who may stay even after leaving the group, as in the service."""
+    if not value:
+        return None, {}
+    chosen = form_id(value) or 0  # not an id: 0, which no one has
+    if chosen == keep:
+        return chosen, {}
+    try:
+        service.check_seated(session, group_id=meeting.group_id, on=service.meeting_day(meeting),
+                             people={name: chosen})
+    except InvalidInput as error:
+        return None, _mapped(error, fields, fields[name][0])
+    return chosen, {}
 
 
 def _item(value: str, items: set[int], field_id: str) -> int | None:
@@ -119,10 +133,6 @@ def _item_fields(prefix: str) -> dict[str, tuple[str, str]]:
     return {name: (f"{prefix}-{suffix}", label) for name, (suffix, label) in ITEM_FIELDS.items()}
 
 
-def _member_ids(session, meeting) -> set[int]:
-    return {seat.person.id for seat in registry.group_roster(session, meeting.group_id)}
-
-
 @router.post("/meetings/{meeting_id}/agenda-items")
 def add_item(meeting_id: Id, request: Request, session: SessionDep, subject: Officer,
              title: Short = "", ref: Short = "", lead_id: Short = "", purpose: Short = "",
@@ -133,7 +143,7 @@ def add_item(meeting_id: Id, request: Request, session: SessionDep, subject: Off
             "new-item-confidential": bool(confidential)}
     errors = {}
     try:
-        lead, problems = _lead(session, meeting, title, lead_id, "new-item")
+        lead, problems = _lead(session, meeting, title, lead_id, fields)
         if problems:
             raise FormProblem(problems)
         data = AgendaItemCreate(title=title, ref=ref.strip() or None, lead_id=lead, purpose=purpose,
@@ -147,15 +157,12 @@ def add_item(meeting_id: Id, request: Request, session: SessionDep, subject: Off
                    errors=errors, form=form)
 
 
-def _lead(session, meeting, title: str, lead_id: str, prefix: str) -> tuple[int | None, dict[str, str]]:
+def _lead(session, meeting, title: str, lead_id: str, fields: dict[str, tuple[str, str]],
+          keep: int | None = None) -> tuple[int | None, dict[str, str]]:
     """The chosen lead, and every mistake in the item's title and lead at once."""
-    problems, lead = {}, None
+    lead, problems = _seated(session, meeting, lead_id, "lead_id", fields, keep)
     if not title.strip():
-        problems[f"{prefix}-title"] = "Enter a title for the agenda item"
-    try:
-        lead = _person(lead_id, _member_ids(session, meeting), f"{prefix}-lead", "lead")
-    except FormProblem as problem:
-        problems.update(problem.errors)
+        problems = {fields["title"][0]: "Enter a title for the agenda item", **problems}
     return lead, problems
 
 
@@ -175,7 +182,7 @@ def change_item(meeting_id: Id, item_id: Id, request: Request, session: SessionD
     form = {f"{prefix}-title": title, f"{prefix}-lead": lead_id, f"{prefix}-purpose": purpose}
     errors = {}
     try:
-        lead, problems = _lead(session, meeting, title, lead_id, prefix)
+        lead, problems = _lead(session, meeting, title, lead_id, _item_fields(prefix), keep=item.lead_id)
         if problems:
             raise FormProblem(problems)
         changes = AgendaItemUpdate(title=title, lead_id=lead, purpose=purpose).model_dump()
@@ -226,7 +233,7 @@ def record_attendance(meeting_id: Id, stakeholder_id: Id, request: Request, sess
 
 @router.post("/meetings/{meeting_id}/minutes/{item_id}")
 def save_minute(meeting_id: Id, item_id: Id, request: Request, session: SessionDep, subject: Officer,
-                text: Annotated[str, Form(max_length=MINUTE_LIMIT * 2)] = ""):
+                text: Annotated[str, Form(max_length=MINUTE_LIMIT * 2), MULTI_LINE] = ""):
     meeting, access = _officer_access(session, subject, meeting_id, "write minutes")
     item = _meeting_item(session, meeting, item_id)
     field = f"minute-{item.id}"
@@ -249,13 +256,8 @@ def approve_minutes(meeting_id: Id, request: Request, session: SessionDep, subje
     meeting, access = _officer_access(session, subject, meeting_id, "approve minutes")
     errors = {}
     try:
-        later = {m.id for m in service.later_meetings(session, meeting)}
-        chosen = int(approved_at_meeting_id) if approved_at_meeting_id.isdigit() else None
-        if chosen not in later:
-            raise FormProblem({"approve-meeting": "Choose the later meeting at which the minutes were approved"})
-        minutes.approve(session, access=access, meeting=meeting, approved_at_meeting_id=chosen)
-    except FormProblem as problem:
-        errors = problem.errors
+        minutes.approve(session, access=access, meeting=meeting,
+                        approved_at_meeting_id=form_id(approved_at_meeting_id))
     except (InvalidInput, Conflict) as error:
         errors = {"approve-meeting": f"Approval: {error.detail}"}
     return _answer(request, session, subject, meeting_id, section="agenda", notice_key="approved", errors=errors,
@@ -306,17 +308,17 @@ def set_action(meeting_id: Id, request: Request, session: SessionDep, subject: O
                 due = date.fromisoformat(due_date.strip())
             except ValueError:
                 problems["action-due"] = "Enter the due date as a real date, like 2027-01-31"
-        for check in (lambda: _person(owner_id, _member_ids(session, meeting), "action-owner", "owner"),
-                      lambda: _item(agenda_item_id, {i.id for i in service.agenda(
-                          session, access=access, meeting_id=meeting.id)}, "action-item")):
-            try:
-                check()
-            except FormProblem as problem:
-                problems.update(problem.errors)
+        owner, owner_problems = _seated(session, meeting, owner_id, "owner_id", ACTION_FIELDS)
+        problems.update(owner_problems)
+        try:
+            _item(agenda_item_id, {i.id for i in service.agenda(session, access=access, meeting_id=meeting.id)},
+                  "action-item")
+        except FormProblem as problem:
+            problems.update(problem.errors)
         if problems:
             raise FormProblem(problems)
         data = ActionCreate(group_id=meeting.group_id, meeting_id=meeting.id, text=text, due_date=due,
-                            owner_id=int(owner_id) if owner_id else None,
+                            owner_id=owner,
                             agenda_item_id=int(agenda_item_id) if agenda_item_id else None)
         actions.create_action(session, subject=subject, data=data.model_dump())
     except FormProblem as problem:

@@ -3,8 +3,9 @@ chair's summary, and document downloads for signed-in people."""
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Query, Request
 
+from api.core.schemas import Id
 from api.deps import SessionDep, SettingsDep
 from api.meetings import documents, minutes, service, summary
 from api.registry import service as registry
@@ -13,7 +14,6 @@ from web.templating import render
 
 router = APIRouter()
 
-Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
 ATTENDANCE_LABELS = {"present": "Present", "in_attendance": "In attendance", "apologies": "Apologies",
                      "absent": "Absent"}
 

@@ -8,6 +8,7 @@ from fastapi.responses import RedirectResponse
 from api.audit import service as audit
 from api.auth import sessions, signin
 from api.auth.throttle import TooManyAttempts
+from api.core.schemas import has_control_characters
 from api.deps import SessionDep, SettingsDep
 from web import auth
 from web.errors import safe_next
@@ -51,6 +52,11 @@ async def login(request: Request, session: SessionDep, settings: SettingsDep,
         errors["email"] = "Enter your email address"
     if not password:
         errors["password"] = "Enter your password"
+    # Refused here, before the sign-in (which would look the text up, and count a failure).
+    if has_control_characters(email):
+        email, errors["email"] = "", "Enter an email address in the correct format, like name@example.org"
+    if has_control_characters(password):
+        errors["password"] = "The password must not contain control characters"
     if errors:
         return _form(request, settings, next_path=next_path, email=email, errors=errors, status=422)
     try:
