@@ -14,10 +14,10 @@ from api.core.config import Settings, get_settings
 from api.core.db import make_engine
 from api.core.errors import install_error_handlers
 from api.core.migrations import head_revisions
-from api.core.openapi import install_openapi
 from api.deps import sign_in_required
 from api.docs import router as docs_router
 from api.health import router as health_router
+from api.openapi import install_openapi
 from api.router import api_router
 from web.auth import SESSION_COOKIE, SignInRequired
 from web.errors import render_error

@@ -11,9 +11,9 @@ from api import authz
 from api.authz import Subject
 from api.core.errors import PROBLEM_JSON, install_error_handlers
 from api.core.http import check_if_match
-from api.core.openapi import install_openapi
 from api.core.pagination import PageDep
 from api.deps import require
+from api.openapi import install_openapi
 
 PROBLEM_REF = "#/components/schemas/Problem"
 
