@@ -6,7 +6,7 @@ credentials the API answers 401 and the web pages send you to sign in.
 """
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, get_args
 
 SubjectKind = Literal["anonymous", "user", "client", "system"]
 
@@ -27,7 +27,8 @@ class Subject:
 SYSTEM_SUBJECT = Subject(kind="system", label="system", is_admin=True)
 
 
-PARTNER_SCOPES = ("indicators:read", "outcomes:read", "registry:read")
+Scope = Literal["indicators:read", "outcomes:read", "registry:read"]
+PARTNER_SCOPES: tuple[Scope, ...] = get_args(Scope)
 
 
 def is_person(subject: Subject) -> bool:
@@ -121,6 +122,11 @@ def may_report_outcomes(subject: Subject) -> bool:
     """Who may try to report a Place's progress; which Places is decided per Place (admins, and
     the officers of that Place's group) by the outcomes service."""
     return subject.kind == "user" or subject.is_admin
+
+
+def may_log_contribution_for(subject: Subject, stakeholder_id: int | None) -> bool:
+    """A contribution is logged by the person who made it; an admin may log one for anyone."""
+    return subject.is_admin or (subject.stakeholder_id is not None and subject.stakeholder_id == stakeholder_id)
 
 
 def may_manage_pilots(subject: Subject) -> bool:

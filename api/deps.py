@@ -1,4 +1,9 @@
-"""Dependency aliases shared by the API routers and the web routes."""
+"""Dependency aliases shared by the API routers and the web routes.
+
+Every router imports this module, so it imports nothing above api/core and api/authz: what it
+needs from the domain (who a token names, how a refusal is recorded) is wired onto the
+application by create_app (api/main.py) as `app.state.identify` and `app.state.refuse`.
+Importing the auth or access packages here would close an import cycle through each router."""
 
 from collections.abc import Callable, Iterator
 from typing import Annotated
@@ -7,9 +12,6 @@ from fastapi import Depends, Request
 from sqlmodel import Session
 
 from api import authz
-from api.audit import service as audit
-from api.auth import service as auth_service
-from api.auth import throttle
 from api.authz import Subject
 from api.core import tokens
 from api.core.config import Settings
@@ -45,11 +47,9 @@ def current_subject(request: Request, settings: SettingsDep, session: SessionDep
             claims = tokens.verify(settings, token.strip())
         except tokens.InvalidToken:
             raise Unauthorized("The access token is invalid or has expired.", headers=_CHALLENGE) from None
-        subject = auth_service.subject_from_claims(session, claims)
+        subject = request.app.state.identify(request, session, claims)
         if subject is None:
             raise Unauthorized("The access token is no longer valid.", headers=_CHALLENGE)
-        if subject.kind == "client":
-            throttle.take_client_quota(request, subject.id)
         return subject
     raise sign_in_required()
 
@@ -82,9 +82,9 @@ def require(rule: Callable[[Subject], bool], *, source: Callable[..., Subject] =
         if not authz.may_act(subject, rule):
             raise PasswordChangeRequired("Choose a new password first: an administrator set a one-time password.")
         if not rule(subject):
-            audit.record_denial(request.app.state.engine, actor=subject, rule=rule.__name__,
-                                target=f"{request.method} {request.url.path}")
-            raise Forbidden("You do not have permission to do this.")
+            raise request.app.state.refuse(request.app.state.engine, subject=subject, rule=rule.__name__,
+                                target=f"{request.method} {request.url.path}",
+                                message="You do not have permission to do this.")
         return subject
 
     _check.__name__ = f"require_{rule.__name__}"

@@ -6,7 +6,9 @@ import uuid
 from fastapi import FastAPI, Request
 from fastapi.staticfiles import StaticFiles
 
+from api import access
 from api.audit.service import request_id_var
+from api.auth import service as auth_service
 from api.auth.throttle import make_client_limiter, make_limiter
 from api.core.bodylimit import install_body_limits
 from api.core.compression import GZipMiddleware
@@ -43,6 +45,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.login_limiter = make_limiter(settings)
     app.state.client_limiter = make_client_limiter(settings)
     app.state.html_error_renderer = render_error
+    # What api/deps.py needs from the domain, wired here so that it imports no domain package.
+    app.state.identify = auth_service.identify
+    app.state.refuse = access.refuse
     # First, so that it runs innermost: its refusals still get the request id and headers below.
     install_body_limits(app, anonymous_writes={("POST", "/api/v1/auth/token"), ("POST", "/login")},
                         session_cookie=SESSION_COOKIE, api_sign_in=sign_in_required,

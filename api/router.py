@@ -1,17 +1,24 @@
-"""The JSON API at /api/v1: every domain's router."""
+"""The JSON API at /api/v1: every domain's router, and the exports that span domains."""
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import StreamingResponse
+from fastapi.responses import JSONResponse, StreamingResponse
 
+from api import privacy
+from api.audit import service as audit
 from api.audit.router import router as audit_router
+from api.auth.models import UserAccount
 from api.auth.router import router as auth_router
+from api.core.db import get_or_404
+from api.core.schemas import Id
 from api.dashboards.router import router as dashboards_router
-from api.deps import RegistryReader, refuse_nul_in_query
+from api.deps import Person, RegistryManager, RegistryReader, SessionDep, refuse_nul_in_query
 from api.indicators.router import router as indicators_router
 from api.meetings.router import router as meetings_router
 from api.outcomes.router import router as outcomes_router
+from api.registry.models import Stakeholder
 from api.registry.popolo import stream_popolo
 from api.registry.router import router as registry_router
+from api.registry.schemas import StakeholderRead
 from api.search.router import router as search_router
 
 api_router = APIRouter(dependencies=[Depends(refuse_nul_in_query)])
@@ -34,3 +41,22 @@ def export_popolo(request: Request, _: RegistryReader):
         media_type="application/json",
         headers={"Content-Disposition": 'attachment; filename="ata-popolo.json"'},
     )
+
+
+# Personal data spans every domain, so its two routes sit here, above them (see api/privacy.py).
+
+@api_router.get("/me/export", tags=["auth"])
+def export_my_data(session: SessionDep, subject: Person):
+    """Everything the service holds about the signed-in person (UK GDPR right of access)."""
+    user = session.get(UserAccount, int(subject.id))
+    data = privacy.personal_data(session, user)
+    audit.record(session, actor=subject, action="privacy.export", entity_type="user", entity_id=user.id)
+    return JSONResponse(data, headers={"Content-Disposition": 'attachment; filename="my-ata-data.json"',
+                                       "Cache-Control": "no-store"})
+
+
+@api_router.post("/stakeholders/{stakeholder_id}/anonymise", response_model=StakeholderRead, tags=["registry"])
+def anonymise(stakeholder_id: Id, session: SessionDep, actor: RegistryManager):
+    """Replace a person's identity everywhere with a neutral label (their records stay)."""
+    person = get_or_404(session, Stakeholder, stakeholder_id, "stakeholder")
+    return privacy.anonymise_stakeholder(session, actor=actor, person=person)

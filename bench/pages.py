@@ -46,8 +46,10 @@ from api.meetings.models import (
     MinutesVersion,
     MinuteText,
 )
-from api.outcomes.models import CONTRIBUTION_KINDS, PLAN_STATUSES, Contribution, PlaceUpdate
-from api.registry.models import SECTORS, Group, Membership, Organisation, Stakeholder
+from api.outcomes.models import Contribution, PlaceUpdate
+from api.outcomes.schemas import CONTRIBUTION_KINDS, PLAN_STATUSES
+from api.registry.models import Group, Membership, Organisation, Stakeholder
+from api.registry.schemas import SECTORS
 from bench.harness import SECRET, Result, analyze, fresh_database, load, server
 
 PASSWORD = "demo-password-1"  # noqa: S105 (the demo's published password)

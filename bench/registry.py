@@ -23,7 +23,8 @@ from sqlalchemy import create_engine, insert
 
 from api.core.migrations import upgrade
 from api.core.types import utcnow
-from api.registry.models import SECTORS, Group, Membership, Organisation, Stakeholder
+from api.registry.models import Group, Membership, Organisation, Stakeholder
+from api.registry.schemas import SECTORS
 from bench.harness import admin_token, analyze, fresh_database, load, rss_kib, server, table
 
 PLACES = ["E06000049", "E06000050", "E06000007", "E06000006", "E08000011", "E08000012", "E08000014",

@@ -6,6 +6,7 @@ from urllib.parse import quote
 from fastapi import Request
 from fastapi.responses import RedirectResponse, Response
 
+from web.forms import safe_next
 from web.templating import is_fragment_request, render
 
 _TITLES = {
@@ -17,13 +18,6 @@ _TITLES = {
     500: "Sorry, there is a problem with the service",
     503: "Sorry, the service is unavailable",
 }
-
-
-def safe_next(target: str | None) -> str:
-    """Only a path on this site: never `//evil.example` or `https://...`."""
-    if target and target.startswith("/") and not target.startswith(("//", "/\\")) and len(target) <= 500:
-        return target
-    return "/"
 
 
 def _redirect(request: Request, target: str, status: int) -> Response:

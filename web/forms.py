@@ -22,8 +22,9 @@ def field_errors(error: ValidationError | InvalidInput, labels: dict[str, str]) 
 
 
 def safe_next(value: str | None, default: str = "/") -> str:
-    """A local path to go back to after a form (never another site)."""
-    if value and value.startswith("/") and not value.startswith("//") and "\\" not in value:
+    """A path on this site to go on to after signing in or a form: never `//evil.example`,
+    `/\\evil.example` (browsers read a backslash as a slash) or `https://...`."""
+    if value and value.startswith("/") and not value.startswith("//") and "\\" not in value and len(value) <= 500:
         return value
     return default
 

@@ -7,15 +7,16 @@ the whole body) gets only the block it asks for, so page and fragment never drif
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import pass_context
 from jinja2_fragments.fastapi import Jinja2Blocks
 
+from api.core.types import LONDON
+from web.labels import GROUP_KIND_LABELS, ROLE_LABELS
+
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
-LONDON = ZoneInfo("Europe/London")
 
 # Scripts and styles from this origin only; no inline script, no eval (htmx is configured
 # with allowEval=false in base.html so it never needs 'unsafe-eval').
@@ -25,21 +26,18 @@ CONTENT_SECURITY_POLICY = (
 )
 
 templates = Jinja2Blocks(directory=str(TEMPLATES_DIR))
-templates.env.globals["ROLE_LABELS"] = {
-    "chair": "Chair", "vice_chair": "Vice chair", "secretary": "Secretary", "member": "Member", "observer": "Observer",
-}
-templates.env.globals["KIND_LABELS"] = {
-    "board": "Board", "thematic": "Thematic group", "working": "Working group", "place": "Place group",
-    "partnership": "Partnership",
-}
+templates.env.globals["ROLE_LABELS"] = ROLE_LABELS
+templates.env.globals["KIND_LABELS"] = GROUP_KIND_LABELS
 
 
-def _long_date(value: date | datetime | None) -> str:
+def long_date(value: date | datetime | None, time: str = "") -> str:
+    """"16 January 2024", a moment in UK time whatever the server's zone; with `time` (a strftime
+    format such as "%H:%M") the time of day follows after a comma."""
     if value is None:
         return ""
     if isinstance(value, datetime):
         value = value.astimezone(LONDON)
-    return f"{value.day} {value:%B %Y}"
+    return f"{value.day} {value:%B %Y}" + (f", {value:{time}}" if time else "")
 
 
 def _clock(value: datetime) -> str:
@@ -49,7 +47,7 @@ def _clock(value: datetime) -> str:
 
 def _when(start: datetime, end: datetime) -> str:
     """"16 January 2024, 2pm to 4:30pm" in UK time, whatever the server's zone."""
-    return f"{_long_date(start)}, {_clock(start)} to {_clock(end)}"
+    return f"{long_date(start)}, {_clock(start)} to {_clock(end)}"
 
 
 @pass_context
@@ -61,7 +59,7 @@ def _static_url(context, path: str) -> str:
     return f"{root}/static/{path}"
 
 
-templates.env.filters["long_date"] = _long_date
+templates.env.filters["long_date"] = long_date
 templates.env.globals["static_url"] = _static_url
 templates.env.globals["when"] = _when
 

@@ -1,7 +1,16 @@
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal, get_args
 
 from api.core.schemas import ReadModel
+
+# What the log records changes to: the `entity_type` every audit event is written with (a new
+# kind of record is added here, and the audit viewer offers it as a filter).
+EntityType = Literal[
+    "action", "action_update", "agenda_item", "attendance", "client", "contribution", "decision", "document",
+    "group", "indicator", "indicator_value", "meeting", "membership", "minutes", "organisation", "pilot",
+    "place_update", "route", "stakeholder", "user",
+]
+ENTITY_TYPES: tuple[EntityType, ...] = get_args(EntityType)
 
 
 class AuditEventRead(ReadModel):

@@ -8,6 +8,7 @@ from sqlalchemy import Engine, Select
 from sqlmodel import Session, SQLModel, select
 
 from api.audit.models import AuditEvent
+from api.audit.schemas import EntityType
 from api.authz import Subject
 from api.core.pagination import PageParams, paginate
 
@@ -36,7 +37,7 @@ def record(
     *,
     actor: Subject,
     action: str,
-    entity_type: str,
+    entity_type: EntityType,
     entity_id: Any,
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
@@ -95,7 +96,7 @@ def list_events(
     return paginate(session, stmt, order=[AuditEvent.id], page=page, descending=True)
 
 
-def events_for(session: Session, *, entity_type: str, entity_ids, limit: int = 50) -> list[AuditEvent]:
+def events_for(session: Session, *, entity_type: EntityType, entity_ids, limit: int = 50) -> list[AuditEvent]:
     """The latest events about any of several records of one type (newest first), in one query.
     `entity_ids` may be a list or a subquery of ids."""
     ids = entity_ids if isinstance(entity_ids, Select) else [str(i) for i in entity_ids]
@@ -105,7 +106,7 @@ def events_for(session: Session, *, entity_type: str, entity_ids, limit: int = 5
     return list(session.exec(stmt))
 
 
-def add_entity(session: Session, entity: M, *, actor: Subject, entity_type: str) -> M:
+def add_entity(session: Session, entity: M, *, actor: Subject, entity_type: EntityType) -> M:
     """Insert and audit (`<type>.create` with the new values)."""
     session.add(entity)
     session.flush()
@@ -114,7 +115,8 @@ def add_entity(session: Session, entity: M, *, actor: Subject, entity_type: str)
     return entity
 
 
-def change_entity(session: Session, entity: M, changes: dict[str, Any], *, actor: Subject, entity_type: str) -> M:
+def change_entity(session: Session, entity: M, changes: dict[str, Any], *, actor: Subject,
+                  entity_type: EntityType) -> M:
     """Apply `changes` and audit before/after; a change that changes nothing writes nothing."""
     before = snapshot(entity)
     for key, value in changes.items():
@@ -128,7 +130,7 @@ def change_entity(session: Session, entity: M, changes: dict[str, Any], *, actor
     return entity
 
 
-def remove_entity(session: Session, entity: M, *, actor: Subject, entity_type: str) -> None:
+def remove_entity(session: Session, entity: M, *, actor: Subject, entity_type: EntityType) -> None:
     before = snapshot(entity)
     session.delete(entity)
     session.flush()

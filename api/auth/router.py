@@ -6,7 +6,7 @@ from fastapi import APIRouter, Form, Path, Request, Response
 from fastapi.responses import JSONResponse
 
 from api.audit import service as audit
-from api.auth import privacy, service, signin, throttle
+from api.auth import service, signin, throttle
 from api.auth.models import UserAccount
 from api.auth.schemas import (
     ClientCreate,
@@ -22,15 +22,16 @@ from api.auth.schemas import (
 )
 from api.authz import SYSTEM_SUBJECT
 from api.core import tokens
+from api.core.db import get_or_404
 from api.core.errors import problem_response
 from api.core.http import check_if_match, conditional_get, etag_of
 from api.core.pagination import Page, PageDep, set_next_link
 from api.core.schemas import SINGLE_LINE, Id
-from api.deps import AccountManager, PasswordChanger, Person, RegistryManager, SessionDep, SettingsDep
+from api.deps import AccountManager, PasswordChanger, Person, SessionDep, SettingsDep
 from api.registry import service as registry
+from api.registry.current import is_current
 from api.registry.models import Stakeholder
 from api.registry.schemas import StakeholderRead
-from api.registry.service import get_or_404
 
 router = APIRouter()
 
@@ -94,14 +95,14 @@ def me(session: SessionDep, subject: Person):
     user = session.get(UserAccount, int(subject.id))
     person = session.get(Stakeholder, user.stakeholder_id) if user.stakeholder_id else None
     seats = registry.memberships_of(session, user.stakeholder_id) if person else []
-    roles = sorted({"admin"} if user.is_admin else set()) + sorted({m.role for m, _ in seats if m.end_date is None})
+    roles = sorted({"admin"} if user.is_admin else set()) + sorted({m.role for m, _ in seats if is_current(m)})
     return MeRead(
         account=UserRead.model_validate(user),
         stakeholder=StakeholderRead.model_validate(person) if person else None,
         roles=roles,
         memberships=[MyMembership(group_id=g.id, group_name=g.name, group_slug=g.slug, role=m.role,
                                   start_date=m.start_date, end_date=m.end_date,
-                                  is_current=registry.is_current(m)) for m, g in seats],
+                                  is_current=is_current(m)) for m, g in seats],
     )
 
 
@@ -119,23 +120,6 @@ def change_my_password(body: PasswordChange, request: Request, response: Respons
     response.headers["Cache-Control"] = "no-store"
     issued = service.user_token(settings, user)
     return TokenResponse(access_token=issued.token, expires_in=issued.expires_in, scope=service.USER_SCOPE)
-
-
-@router.get("/me/export", tags=["auth"])
-def export_my_data(session: SessionDep, subject: Person):
-    """Everything the service holds about the signed-in person (UK GDPR right of access)."""
-    user = session.get(UserAccount, int(subject.id))
-    data = privacy.personal_data(session, user)
-    audit.record(session, actor=subject, action="privacy.export", entity_type="user", entity_id=user.id)
-    return JSONResponse(data, headers={"Content-Disposition": 'attachment; filename="my-ata-data.json"',
-                                       "Cache-Control": "no-store"})
-
-
-@router.post("/stakeholders/{stakeholder_id}/anonymise", response_model=StakeholderRead, tags=["registry"])
-def anonymise(stakeholder_id: Id, session: SessionDep, actor: RegistryManager):
-    """Replace a person's identity everywhere with a neutral label (their records stay)."""
-    person = get_or_404(session, Stakeholder, stakeholder_id, "stakeholder")
-    return privacy.anonymise_stakeholder(session, actor=actor, person=person)
 
 
 # Account administration --------------------------------------------------------------------

@@ -1,9 +1,10 @@
 from datetime import date, datetime
-from typing import Annotated, ClassVar, Literal
+from typing import Annotated, ClassVar
 
 from pydantic import Field, StringConstraints, field_validator
 
 from api.auth.models import UserAccount
+from api.authz import Scope
 from api.core.schemas import SINGLE_LINE, Email, Id, PatchModel, ReadModel, RequestModel, Text200
 from api.registry.schemas import Role, StakeholderRead
 
@@ -69,9 +70,6 @@ class MeRead(ReadModel):
     stakeholder: StakeholderRead | None
     roles: list[str]
     memberships: list[MyMembership]
-
-
-Scope = Literal["indicators:read", "outcomes:read", "registry:read"]
 
 
 class ClientCreate(RequestModel):

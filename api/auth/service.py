@@ -1,12 +1,15 @@
 """Accounts, partner clients, and turning credentials into subjects."""
 
 import re
+from collections.abc import Iterable
 from typing import Any
 
+from fastapi import Request
 from sqlalchemy import func
 from sqlmodel import Session, select
 
 from api.audit import service as audit
+from api.auth import throttle
 from api.auth.models import PartnerClient, UserAccount
 from api.authz import PARTNER_SCOPES, Subject
 from api.core import tokens
@@ -86,9 +89,25 @@ def list_users(session: Session, *, page: PageParams, is_active: bool | None = N
     return paginate(session, stmt, order=[UserAccount.id], page=page)
 
 
+def user_by_email(session: Session, email: str) -> UserAccount | None:
+    """The account with this email address, whatever its case."""
+    return session.exec(select(UserAccount).where(func.lower(UserAccount.email) == email.strip().lower())).first()
+
+
+def account_names(session: Session, account_ids: Iterable[int]) -> dict[int, tuple[str, str | None]]:
+    """(email, the person's name if the account has one) for a page of accounts, in one query."""
+    ids = sorted(set(account_ids))
+    if not ids:
+        return {}
+    rows = session.exec(select(UserAccount.id, UserAccount.email, Stakeholder.name)
+                        .join(Stakeholder, Stakeholder.id == UserAccount.stakeholder_id, isouter=True)
+                        .where(UserAccount.id.in_(ids))).all()
+    return {account_id: (email, name) for account_id, email, name in rows}
+
+
 def authenticate_user(session: Session, *, email: str, password: str) -> UserAccount | None:
     """The active account with this email and password, or None (same cost either way)."""
-    user = session.exec(select(UserAccount).where(func.lower(UserAccount.email) == email.strip().lower())).first()
+    user = user_by_email(session, email)
     ok = verify_secret(password, user.password_hash if user else None)
     if not ok or user is None or not user.is_active:
         return None
@@ -197,6 +216,16 @@ def client_subject(client: PartnerClient, scopes: set[str]) -> Subject:
 
 
 # Tokens back to subjects -------------------------------------------------------------------
+
+def identify(request: Request, session: Session, claims: dict[str, Any]) -> Subject | None:
+    """`subject_from_claims` for a request: a partner client's request is also counted against its
+    budget (429 once spent). The doors reach this through `app.state.identify` (api/main.py), so
+    that api/deps.py, which every router imports, imports no domain package."""
+    subject = subject_from_claims(session, claims)
+    if subject is not None and subject.kind == "client":
+        throttle.take_client_quota(request, subject.id)
+    return subject
+
 
 def subject_from_claims(session: Session, claims: dict[str, Any]) -> Subject | None:
     """The subject a verified token speaks for, or None if its account or client has since

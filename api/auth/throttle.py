@@ -70,3 +70,4 @@ def ensure_allowed(request: Request, identity: str) -> None:
 
 def record_failure(request: Request, identity: str) -> None:
     request.app.state.login_limiter.fail(list(_keys(request, identity)))
+

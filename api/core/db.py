@@ -1,11 +1,16 @@
 """Engine and session: SQLite (file, WAL) by default, PostgreSQL via psycopg 3."""
 
 from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any, TypeVar
 
 from sqlalchemy import Engine, event
-from sqlmodel import Session, create_engine
+from sqlmodel import Session, SQLModel, create_engine
 
 from api.core.config import Settings
+from api.core.errors import NotFound
+
+M = TypeVar("M", bound=SQLModel)
 
 
 def make_engine(settings: Settings) -> Engine:
@@ -47,3 +52,26 @@ def session_scope(engine: Engine) -> Iterator[Session]:
         except BaseException:
             session.rollback()
             raise
+
+
+@contextmanager
+def savepoint(session: Session) -> Iterator[None]:
+    """Undo what the block wrote if it raises (the error still propagates), keeping the rest of
+    the request's transaction: a failed form is shown again in the same request, which then
+    commits as usual, instead of rolling back the whole session and committing mid-request."""
+    connection = session.connection()
+    if connection.dialect.name == "sqlite" and not connection.connection.dbapi_connection.in_transaction:
+        # pysqlite opens its transaction lazily, at the first write. A SAVEPOINT outside one
+        # starts a transaction of its own, which its RELEASE would commit: the block's writes
+        # would then survive a later failure of the request.
+        connection.exec_driver_sql("BEGIN")
+    with session.begin_nested():
+        yield
+
+
+def get_or_404(session: Session, model: type[M], key: Any, what: str) -> M:
+    """The row with this primary key, or 404 naming what was asked for ("No group with id 7.")."""
+    entity = session.get(model, key)
+    if entity is None:
+        raise NotFound(f"No {what} with id {key}.")
+    return entity

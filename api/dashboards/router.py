@@ -2,13 +2,13 @@
 
 from fastapi import APIRouter, Request
 
+from api.access import access_to
 from api.auth.models import UserAccount
 from api.core.schemas import Id
 from api.dashboards import service
 from api.dashboards.schemas import GroupDashboard, MyDashboard
 from api.deps import GroupBusinessReader, Person, SessionDep, SettingsDep
 from api.meetings import calendar
-from api.meetings.access import access_to
 from api.meetings.service import get_group
 
 router = APIRouter(tags=["dashboards"])

@@ -7,15 +7,17 @@ from typing import Any
 from sqlalchemy import func, or_
 from sqlmodel import Session, select
 
+from api import authz
+from api.access import GroupAccess, member_groups, roles_by_group
 from api.authz import Subject
 from api.core.pagination import PageParams
 from api.core.types import LONDON, today
 from api.meetings import actions
-from api.meetings.access import GroupAccess, member_groups, roles_by_group
 from api.meetings.models import Action, Meeting, MinutesVersion
 from api.meetings.service import attendance_rates, list_decisions
 from api.meetings.summary import action_rows
 from api.outcomes.service import contribution_summary
+from api.registry.current import current_on
 from api.registry.models import Group, Membership
 
 UPCOMING = 5
@@ -78,7 +80,9 @@ def my_dashboard(session: Session, subject: Subject) -> dict[str, Any]:
                    for g in groups],
         "upcoming_meetings": upcoming_meetings(session, set(roles)),
         "latest_minutes": latest_minutes(session, set(roles), members_of),
-        "open_actions": [{**a.model_dump(), "group_name": names.get(a.group_id, "")} for a in owned],
+        "open_actions": [{**a.model_dump(), "group_name": names.get(a.group_id, ""), "may_update":
+                          authz.may_update_action(subject, roles.get(a.group_id, frozenset()), a.owner_id)}
+                         for a in owned],
         "overdue_actions": sum(a.overdue for a in owned),
         "contributions": contribution_summary(session, subject.stakeholder_id) if subject.stakeholder_id else None,
     }
@@ -107,11 +111,8 @@ def group_business(session: Session, *, access: GroupAccess, group: Group) -> di
 
 
 def group_dashboard(session: Session, *, access: GroupAccess, group: Group) -> dict[str, Any]:
-    on = today()
     seats = session.exec(
-        select(Membership.role, func.count()).where(
-            Membership.group_id == group.id, Membership.start_date <= on,
-            or_(Membership.end_date.is_(None), Membership.end_date > on))
+        select(Membership.role, func.count()).where(Membership.group_id == group.id, current_on(today()))
         .group_by(Membership.role)).all()
     return {
         "group": {"id": group.id, "slug": group.slug, "name": group.name, "kind": group.kind, "remit": group.remit},

@@ -9,9 +9,9 @@ from datetime import UTC, date, datetime
 
 from sqlmodel import Session, select
 
+from api.access import GroupAccess
 from api.authz import SYSTEM_SUBJECT
 from api.meetings import actions, minutes, service
-from api.meetings.access import GroupAccess
 from api.meetings.models import Meeting
 from api.registry.models import Group, Membership, Stakeholder
 

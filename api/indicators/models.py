@@ -7,10 +7,6 @@ from sqlmodel import Field, SQLModel
 
 from api.core.types import UTCDateTime, created_column, updated_column, version_column
 
-UNITS = ("percent", "count", "rate")
-POLARITIES = ("higher_is_better", "lower_is_better", "no_judgement")
-CI_METHODS = ("wilson", "byar", "given")
-
 _indicator_version = version_column()
 
 

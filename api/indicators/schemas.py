@@ -6,7 +6,9 @@ from typing import Annotated, ClassVar, Literal
 from pydantic import Field, StringConstraints
 
 from api.core.schemas import MULTI_LINE, SINGLE_LINE, PatchModel, ReadModel, RequestModel, Text200
+from api.indicators.compare import Outcome
 from api.indicators.models import Indicator
+from api.indicators.trend import Judgement, Trend
 
 Unit = Literal["percent", "count", "rate"]
 Polarity = Literal["higher_is_better", "lower_is_better", "no_judgement"]
@@ -101,7 +103,7 @@ class BenchmarkItem(ReadModel):
     value: float | None
     lower_ci: float | None
     upper_ci: float | None
-    outcome: Literal["better", "similar", "worse", "not_compared", "higher", "lower"]
+    outcome: Outcome
 
 
 class Benchmark(ReadModel):
@@ -116,8 +118,8 @@ class Benchmark(ReadModel):
 class TrendItem(ReadModel):
     area_code: str
     area_name: str
-    trend: Literal["increasing", "decreasing", "no_significant_change", "cannot_be_calculated"]
-    judgement: Literal["getting_better", "getting_worse"] | None
+    trend: Trend
+    judgement: Judgement
     method: Literal["chi_squared_for_trend", "weighted_least_squares"] | None
     statistic: float | None
     p_value: float | None
@@ -191,5 +193,5 @@ class IndicatorHeadline(ReadModel):
     upper_ci: float | None
     comparator_code: str
     comparator_value: float | None
-    outcome: Literal["better", "similar", "worse", "not_compared", "higher", "lower"]
+    outcome: Outcome
     note: str

@@ -35,6 +35,11 @@ def list_indicators(session: Session, *, page: PageParams, theme: str | None = N
     return paginate(session, stmt, order=[Indicator.id], page=page)
 
 
+def all_indicators(session: Session) -> list[Indicator]:
+    """Every indicator by theme and name (a few dozen), for the pages that list them all."""
+    return list(session.exec(select(Indicator).order_by(Indicator.theme, Indicator.name)))
+
+
 def create_indicator(session: Session, *, actor: Subject, data: dict[str, Any]) -> Indicator:
     if session.get(Indicator, data["id"]) is not None:
         raise Conflict(f"An indicator with id '{data['id']}' already exists.")

@@ -8,17 +8,18 @@ from sqlalchemy import Engine, func, or_
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
+from api.access import GroupAccess, access_to, ensure_manager, member_groups, refuse, visible_to
 from api.audit import service as audit
 from api.authz import Subject, may_update_action
-from api.core.errors import Conflict, Forbidden, NotFound, invalid_field
+from api.core.db import get_or_404
+from api.core.errors import Conflict, NotFound, invalid_field
 from api.core.pagination import PageParams, paginate
 from api.core.spreadsheet import CsvChunks
 from api.core.types import today
-from api.meetings.access import GroupAccess, access_to, ensure_manager, member_groups
+from api.meetings import indexing
 from api.meetings.models import Action, ActionUpdate, AgendaItem, Meeting
-from api.meetings.service import LONDON, check_seated, meeting_day, visible_to
+from api.meetings.service import check_seated, meeting_day
 from api.registry.models import Group, Stakeholder
-from api.search import service as search
 
 
 def is_overdue(action: Action, on: date | None = None) -> bool:
@@ -44,7 +45,7 @@ def _check_owner(session: Session, group_id: int, meeting: Meeting | None, owner
 
 
 def _check_due(meeting: Meeting | None, due: date | None) -> None:
-    if meeting is not None and due is not None and due < meeting.starts_at.astimezone(LONDON).date():
+    if meeting is not None and due is not None and due < meeting_day(meeting):
         raise invalid_field("due_date", "cannot be before the meeting that set the action")
 
 
@@ -66,14 +67,12 @@ def create_action(session: Session, *, subject: Subject, data: dict[str, Any]) -
     if values.get("status") == "closed":
         values["closed_on"] = today()
     action = audit.add_entity(session, Action(**values), actor=subject, entity_type="action")
-    search.index_action(session, action)
+    indexing.index_action(session, action)
     return action
 
 
 def get_action(session: Session, *, subject: Subject, action_id: int) -> tuple[Action, GroupAccess]:
-    action = session.get(Action, action_id)
-    if action is None:
-        raise NotFound(f"No action with id {action_id}.")
+    action = get_or_404(session, Action, action_id, "action")
     access = access_to(session, subject, action.group_id)
     if action.agenda_item_id is not None and not access.sees_members_only:
         item = session.get(AgendaItem, action.agenda_item_id)
@@ -94,7 +93,7 @@ def update_action(session: Session, *, access: GroupAccess, action: Action, chan
     elif changes.get("status") == "open":
         changes = {**changes, "closed_on": None}
     audit.change_entity(session, action, changes, actor=access.subject, entity_type="action")
-    search.index_action(session, action)
+    indexing.index_action(session, action)
     return action
 
 
@@ -102,9 +101,9 @@ def add_update(session: Session, *, access: GroupAccess, action: Action, text: s
                close: bool) -> ActionUpdate:
     """A dated note from the owner, an officer or an admin; optionally closing the action."""
     if not may_update_action(access.subject, access.roles, action.owner_id):
-        audit.record_denial(session.get_bind(), actor=access.subject, rule="may_update_action",
-                            target=f"action {action.id}")
-        raise Forbidden("Only the action's owner, the group's officers or an admin can update it.")
+        raise refuse(session.get_bind(), subject=access.subject, rule="may_update_action",
+                     target=f"action {action.id}",
+                     message="Only the action's owner, the group's officers or an admin can update it.")
     on = on or today()
     if on > today():
         raise invalid_field("date", "cannot be in the future")
@@ -113,7 +112,7 @@ def add_update(session: Session, *, access: GroupAccess, action: Action, text: s
     if close and action.status != "closed":
         audit.change_entity(session, action, {"status": "closed", "closed_on": on}, actor=access.subject,
                             entity_type="action")
-    search.index_action(session, action)
+    indexing.index_action(session, action)
     return note
 
 
@@ -200,7 +199,7 @@ def _csv_rows(session: Session, *, subject: Subject, owner_id: int | None, group
             meeting = meetings.get(action.meeting_id)
             out.row([
                 groups.get(action.group_id), action.number, action.text, owner, action.due_date, action.status,
-                action.closed_on, meeting.starts_at.astimezone(LONDON).date() if meeting else None,
+                action.closed_on, meeting_day(meeting) if meeting else None,
                 " | ".join(f"{n.noted_on}: {n.text}" for n in notes.get(action.id, [])),
             ])
         yield out.take()

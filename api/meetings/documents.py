@@ -10,16 +10,17 @@ from pathlib import Path
 from typing import BinaryIO
 
 from fastapi.responses import FileResponse
-from sqlalchemy import exists, or_
 from sqlmodel import Session, select
 
+from api.access import GroupAccess, access_to, ensure_manager
 from api.audit import service as audit
 from api.core.config import Settings
-from api.core.errors import InvalidInput, NotFound, ProblemError
-from api.meetings.access import GroupAccess, access_to, ensure_manager
+from api.core.errors import InvalidInput, NotFound
+from api.core.uploads import UnsupportedType, limit_of, too_large
+from api.meetings import indexing
+from api.meetings.confidentiality import document_members_only
 from api.meetings.models import AgendaItem, Document, Meeting
 from api.meetings.schemas import DocumentRead
-from api.search import service as search
 
 CHUNK = 1024 * 1024
 OOXML = {
@@ -27,14 +28,6 @@ OOXML = {
     "xl/": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "ppt/": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
 }
-
-
-class TooLarge(ProblemError):
-    status, slug = 413, "too-large"
-
-
-class UnsupportedType(ProblemError):
-    status, slug = 415, "unsupported-media-type"
 
 
 def _sniff(path: Path) -> str | None:
@@ -84,7 +77,7 @@ def _safe_filename(name: str | None) -> str:
 def store(settings: Settings, upload: BinaryIO) -> tuple[str, int, str, Path]:
     """Copy the upload to a temporary file beside the store, hashing and counting as it goes
     (413 as soon as it is too large); then check its type (415) and move it into place."""
-    limit = settings.max_upload_mb * 1024 * 1024
+    limit = limit_of(settings.max_upload_mb)
     root = Path(settings.storage_dir)
     (root / "tmp").mkdir(parents=True, exist_ok=True)
     digest, size = hashlib.sha256(), 0
@@ -96,7 +89,7 @@ def store(settings: Settings, upload: BinaryIO) -> tuple[str, int, str, Path]:
             while chunk := upload.read(CHUNK):
                 size += len(chunk)
                 if size > limit:
-                    raise TooLarge(f"The file is larger than the limit of {settings.max_upload_mb} MB.")
+                    raise too_large(limit)
                 digest.update(chunk)
                 handle.write(chunk)
         if size == 0:
@@ -135,24 +128,14 @@ def add(session: Session, settings: Settings, *, access: GroupAccess, meeting: M
     sha, size, kind, _ = store(settings, upload)
     name = _safe_filename(filename)
     # Only what the uploader asked for is stored: the item's confidentiality is read from the
-    # item whenever the paper is read (see `members_only`), so it follows the item both ways,
+    # item whenever the paper is read (see `document_members_only`), so it follows the item both ways,
     # while a paper marked confidential stays so whatever later happens to its item.
     document = Document(meeting_id=meeting.id, agenda_item_id=agenda_item_id, title=(title or name)[:300],
                         filename=name, content_type=kind, size=size, sha256=sha, confidential=confidential,
                         uploaded_by=access.subject.label)
     audit.add_entity(session, document, actor=access.subject, entity_type="document")
-    search.index_document(session, document, item, group_id=meeting.group_id)
+    indexing.index_document(session, document, item, group_id=meeting.group_id)
     return _read(document, confidential or bool(item and item.confidential))
-
-
-def members_only():
-    """SQL: true when a document is for its group's members only, because it was marked
-    confidential or because its agenda item is confidential now. Every read of documents filters
-    on this one expression, so a change to an item takes effect at once, with nothing to keep in
-    step."""
-    on_confidential_item = exists().where(AgendaItem.id == Document.agenda_item_id,
-                                          AgendaItem.confidential.is_(True))
-    return or_(Document.confidential.is_(True), on_confidential_item)
 
 
 def _read(document: Document, hidden: bool) -> DocumentRead:
@@ -164,7 +147,7 @@ def _visible(stmt, access: GroupAccess):
     """`stmt` (selecting Document first) with the members-only flag added as its last column, and
     members-only documents left out for callers who may not see them. Run it with
     `session.execute`: rows of several columns, not scalars."""
-    flag = members_only()
+    flag = document_members_only()
     stmt = stmt.add_columns(flag)
     return stmt if access.sees_members_only else stmt.where(~flag)
 

@@ -11,14 +11,14 @@ from typing import Any
 from sqlalchemy import func
 from sqlmodel import Session, select
 
+from api.access import GroupAccess, ensure_manager
 from api.audit import service as audit
 from api.core.errors import Conflict, InvalidInput, NotFound, invalid_field
 from api.core.http import ensure_match
 from api.core.markdown import render
 from api.core.types import utcnow
-from api.meetings.access import GroupAccess, ensure_manager
+from api.meetings import indexing
 from api.meetings.models import AgendaItem, Meeting, MinutesVersion, MinuteText
-from api.search import service as search
 
 
 def versions(session: Session, meeting_id: int) -> list[MinutesVersion]:
@@ -133,7 +133,7 @@ def write(session: Session, *, access: GroupAccess, meeting: Meeting, items: lis
     audit.record(session, actor=access.subject, action=action, entity_type="minutes", entity_id=meeting.id,
                  before={"texts": before} if before is not None else None,
                  after={"version": latest.version, "texts": {e["agenda_item_id"]: e["text"] for e in items}})
-    search.reindex_minutes(session, meeting)
+    indexing.reindex_minutes(session, meeting)
     return latest
 
 
@@ -158,7 +158,7 @@ def approve(session: Session, *, access: GroupAccess, meeting: Meeting,
     session.flush()
     audit.record(session, actor=access.subject, action="minutes.approve", entity_type="minutes",
                  entity_id=meeting.id, before=before, after=audit.snapshot(latest))
-    search.reindex_minutes(session, meeting)
+    indexing.reindex_minutes(session, meeting)
     return latest
 
 
@@ -171,7 +171,7 @@ def lock(session: Session, *, access: GroupAccess, meeting: Meeting) -> MinutesV
     session.flush()
     audit.record(session, actor=access.subject, action="minutes.lock", entity_type="minutes", entity_id=meeting.id,
                  after={"version": latest.version})
-    search.reindex_minutes(session, meeting)
+    indexing.reindex_minutes(session, meeting)
     return latest
 
 

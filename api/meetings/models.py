@@ -7,12 +7,6 @@ from sqlmodel import Field, SQLModel
 
 from api.core.types import UTCDateTime, created_column, updated_column, version_column
 
-MEETING_STATUSES = ("scheduled", "held", "cancelled")
-VENUE_KINDS = ("in_person", "online", "hybrid")
-ATTENDANCE_STATUSES = ("present", "in_attendance", "apologies", "absent")
-MINUTES_STATUSES = ("draft", "approved")
-ACTION_STATUSES = ("open", "closed")
-
 _meeting_version = version_column()
 
 

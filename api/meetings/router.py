@@ -7,17 +7,18 @@ from fastapi import APIRouter, Depends, File, Form, Query, Request, Response, Up
 from fastapi.responses import FileResponse, StreamingResponse
 
 from api import authz
+from api.access import access_to, roles_by_group
 from api.audit import service as audit
 from api.auth import service as auth_service
 from api.auth.models import UserAccount
 from api.authz import Subject
+from api.core.db import get_or_404
 from api.core.errors import Unauthorized
 from api.core.http import check_if_match, conditional_get, etag_of, if_match
 from api.core.pagination import Page, PageDep, set_next_link
 from api.core.schemas import SINGLE_LINE, Id
 from api.deps import GroupBusinessReader, Person, SessionDep, SettingsDep, current_subject, require
 from api.meetings import actions, calendar, documents, minutes, service, summary
-from api.meetings.access import access_to, roles_by_group
 from api.meetings.models import Meeting
 from api.meetings.schemas import (
     ActionChange,
@@ -47,7 +48,6 @@ from api.meetings.schemas import (
     MinutesVersionRead,
 )
 from api.registry.models import Group, Stakeholder
-from api.registry.service import get_or_404
 
 router = APIRouter(tags=["meetings"])
 

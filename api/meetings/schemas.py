@@ -2,7 +2,7 @@
 
 import datetime as dt
 from datetime import date, datetime
-from typing import Annotated, ClassVar, Literal
+from typing import Annotated, ClassVar, Literal, get_args
 
 from pydantic import AwareDatetime, Field, StringConstraints
 
@@ -13,6 +13,13 @@ MeetingStatus = Literal["scheduled", "held", "cancelled"]
 VenueKind = Literal["in_person", "online", "hybrid"]
 AttendanceStatus = Literal["present", "in_attendance", "apologies", "absent"]
 ActionStatus = Literal["open", "closed"]
+MinutesStatus = Literal["draft", "approved", "locked"]
+# Read off the types, so a new value is added in one place.
+MEETING_STATUSES: tuple[MeetingStatus, ...] = get_args(MeetingStatus)
+VENUE_KINDS: tuple[VenueKind, ...] = get_args(VenueKind)
+ATTENDANCE_STATUSES: tuple[AttendanceStatus, ...] = get_args(AttendanceStatus)
+MINUTES_STATUSES: tuple[MinutesStatus, ...] = get_args(MinutesStatus)
+ACTION_STATUSES: tuple[ActionStatus, ...] = get_args(ActionStatus)
 Ref = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40), SINGLE_LINE]
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300), SINGLE_LINE]
 Short = Annotated[str, StringConstraints(strip_whitespace=True, max_length=300), SINGLE_LINE]
@@ -137,7 +144,7 @@ class MinuteRead(ReadModel):
 
 class MinutesRead(ReadModel):
     meeting_id: int
-    status: Literal["draft", "approved", "locked"]
+    status: MinutesStatus
     version: int
     approved_at_meeting_id: int | None
     approved_at: datetime | None
@@ -147,7 +154,7 @@ class MinutesRead(ReadModel):
 
 class MinutesVersionRead(ReadModel):
     version: int
-    status: Literal["draft", "approved", "locked"]
+    status: MinutesStatus
     approved_at_meeting_id: int | None
     approved_at: datetime | None
     written_by: str

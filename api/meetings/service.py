@@ -1,28 +1,28 @@
 """Meetings, their agendas, attendance and decisions.
 
 Plain functions over a Session; they flush, never commit. Who may change a group's business is
-decided by api/authz.py on the facts api/meetings/access.py looks up.
+decided by api/authz.py on the facts api/access.py looks up.
 """
 
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, case, delete, func, literal, or_
+from sqlalchemy import case, delete, func, or_
 from sqlmodel import Session, select
 
+from api.access import GroupAccess, access_to, ensure_manager, member_groups, visible_to
 from api.audit import service as audit
 from api.authz import Subject
+from api.core.db import get_or_404
 from api.core.errors import Conflict, InvalidInput, NotFound, invalid_field
 from api.core.pagination import PageParams, paginate
-from api.core.types import today
-from api.meetings.access import GroupAccess, access_to, ensure_manager, member_groups
+from api.core.types import LONDON, today
+from api.meetings import indexing
 from api.meetings.models import Action, AgendaItem, Attendance, Decision, Meeting, MinuteText
+from api.meetings.schemas import ATTENDANCE_STATUSES
+from api.registry.current import current_on, not_ended_on
 from api.registry.models import Group, Membership, Stakeholder
-from api.search import service as search
-
-LONDON = ZoneInfo("Europe/London")
 
 # The standard agenda a new meeting can start from (the shape of the partnership's papers).
 AGENDA_TEMPLATE = (
@@ -37,13 +37,6 @@ AGENDA_TEMPLATE = (
 _CALENDAR_FIELDS = {"title", "starts_at", "ends_at", "venue", "venue_kind", "status"}
 
 
-def _get(session: Session, model, key: int, what: str):
-    row = session.get(model, key)
-    if row is None:
-        raise NotFound(f"No {what} with id {key}.")
-    return row
-
-
 NOT_A_MEMBER = "must be one of the group's members"
 
 
@@ -55,9 +48,8 @@ def check_seated(session: Session, *, group_id: int, on: date | None, people: di
     wanted = {field: person for field, person in people.items() if person is not None}
     if not wanted:
         return
-    seated_now = or_(Membership.end_date.is_(None), Membership.end_date > today())
-    when = seated_now if on is None else or_(seated_now, and_(
-        Membership.start_date <= on, or_(Membership.end_date.is_(None), Membership.end_date > on)))
+    seated_now = not_ended_on(today())
+    when = seated_now if on is None else or_(seated_now, current_on(on))
     seated = set(session.exec(select(Membership.stakeholder_id).where(
         Membership.group_id == group_id, Membership.stakeholder_id.in_(set(wanted.values())), when)).all())
     errors = [{"loc": ["body", field], "msg": NOT_A_MEMBER} for field, person in wanted.items()
@@ -83,11 +75,11 @@ def _check_people(session: Session, ids: Sequence[int | None], field: str) -> No
 # Meetings -----------------------------------------------------------------------------------
 
 def get_meeting(session: Session, meeting_id: int) -> Meeting:
-    return _get(session, Meeting, meeting_id, "meeting")
+    return get_or_404(session, Meeting, meeting_id, "meeting")
 
 
 def get_group(session: Session, group_id: int) -> Group:
-    return _get(session, Group, group_id, "group")
+    return get_or_404(session, Group, group_id, "group")
 
 
 def meeting_access(session: Session, subject: Subject, meeting_id: int) -> tuple[Meeting, GroupAccess]:
@@ -227,7 +219,7 @@ def update_agenda_item(session: Session, *, access: GroupAccess, item: AgendaIte
     before = (item.title, item.ref, item.confidential)
     audit.change_entity(session, item, changes, actor=access.subject, entity_type="agenda_item")
     if (item.title, item.ref, item.confidential) != before:
-        search.reindex_meeting(session, session.get(Meeting, item.meeting_id))
+        indexing.reindex_meeting(session, session.get(Meeting, item.meeting_id))
     return item
 
 
@@ -245,7 +237,7 @@ def delete_agenda_item(session: Session, *, access: GroupAccess, item: AgendaIte
 
 def get_agenda_item(session: Session, *, subject: Subject, item_id: int) -> tuple[AgendaItem, GroupAccess]:
     """The item and the caller's access; a confidential item is 404 to non-members."""
-    item = _get(session, AgendaItem, item_id, "agenda item")
+    item = get_or_404(session, AgendaItem, item_id, "agenda item")
     meeting = session.get(Meeting, item.meeting_id)
     access = access_to(session, subject, meeting.group_id)
     if item.confidential and not access.sees_members_only:
@@ -290,9 +282,6 @@ def replace_attendance(session: Session, *, access: GroupAccess, meeting: Meetin
     audit.record(session, actor=access.subject, action="attendance.replace", entity_type="meeting",
                  entity_id=meeting.id, before={"items": before}, after={"items": entries})
     return attendance(session, meeting.id)
-
-
-ATTENDANCE_STATUSES = ("present", "in_attendance", "apologies", "absent")
 
 
 def set_attendance(session: Session, *, access: GroupAccess, meeting: Meeting, stakeholder_id: int,
@@ -343,14 +332,6 @@ def attendance_rates(session: Session, *, group_id: int | None = None, stakehold
 
 # Decisions ----------------------------------------------------------------------------------
 
-def visible_to(subject: Subject, member_groups: set[int], confidential_column, group_column):
-    """Records on confidential agenda items only for the groups whose members-only material
-    the caller may see (admins see all)."""
-    if subject.is_admin:
-        return literal(True)
-    return or_(confidential_column.is_not(True), group_column.in_(member_groups))
-
-
 def record_decision(session: Session, *, access: GroupAccess, meeting: Meeting, data: dict[str, Any]) -> Decision:
     ensure_manager(session, access, "record a decision")
     item_id = data.get("agenda_item_id")
@@ -358,11 +339,11 @@ def record_decision(session: Session, *, access: GroupAccess, meeting: Meeting, 
         item = session.get(AgendaItem, item_id)
         if item is None or item.meeting_id != meeting.id:
             raise invalid_field("agenda_item_id", "not an agenda item of this meeting")
-    decided_on = data.get("decided_on") or meeting.starts_at.astimezone(LONDON).date()
+    decided_on = data.get("decided_on") or meeting_day(meeting)
     decision = Decision(group_id=meeting.group_id, meeting_id=meeting.id, agenda_item_id=item_id,
                         text=data["text"], decided_on=decided_on)
     audit.add_entity(session, decision, actor=access.subject, entity_type="decision")
-    search.index_decision(session, decision, session.get(AgendaItem, item_id) if item_id else None)
+    indexing.index_decision(session, decision, session.get(AgendaItem, item_id) if item_id else None)
     return decision
 
 
@@ -394,8 +375,7 @@ def summary_facts(session: Session, *, access: GroupAccess, meeting: Meeting) ->
                                .group_by(Attendance.status)).all())
     decisions, _ = list_decisions(session, subject=access.subject, page=PageParams(limit=500, cursor=None),
                                   meeting_id=meeting.id, members_of=access.members_of)
-    return {"items": items, "leads": leads, "attendance": {s: counts.get(s, 0) for s in
-                                                             ("present", "in_attendance", "apologies", "absent")},
+    return {"items": items, "leads": leads, "attendance": {s: counts.get(s, 0) for s in ATTENDANCE_STATUSES},
             "decisions": decisions, "group": session.get(Group, meeting.group_id)}
 
 

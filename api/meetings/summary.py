@@ -5,10 +5,10 @@ from dataclasses import dataclass
 
 from sqlmodel import Session
 
+from api.access import GroupAccess
 from api.authz import Subject
 from api.core.errors import NotFound
 from api.meetings import actions, minutes, service
-from api.meetings.access import GroupAccess
 from api.meetings.models import Action, AgendaItem, Meeting
 from api.meetings.schemas import ActionNoteRead, ActionRead, ChairSummary, DecisionRead, MeetingRead, SummaryItem
 from api.registry.models import Group

@@ -7,8 +7,6 @@ from sqlmodel import Field, SQLModel
 
 from api.core.types import created_column, updated_column, version_column
 
-PLAN_STATUSES = ("not_started", "in_development", "signed_off", "launched")
-
 _update_version = version_column()
 
 
@@ -31,8 +29,6 @@ class PlaceUpdate(SQLModel, table=True):
     created_at: datetime | None = Field(default=None, sa_column=created_column())
     updated_at: datetime | None = Field(default=None, sa_column=updated_column())
 
-
-PILOT_STATUSES = ("testing", "learning", "scaling", "closed")
 
 _pilot_version = version_column()
 
@@ -64,9 +60,6 @@ class PilotStatusChange(SQLModel, table=True):
     status: str = Field(max_length=20)
     changed_on: date
     note: str = Field(default="", max_length=500)
-
-
-CONTRIBUTION_KINDS = ("event", "programme", "training", "campaign", "partnership", "advocacy", "research", "other")
 
 
 class Contribution(SQLModel, table=True):

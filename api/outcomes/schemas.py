@@ -2,7 +2,7 @@
 
 import datetime as dt
 from datetime import date, datetime
-from typing import Annotated, ClassVar, Literal
+from typing import Annotated, ClassVar, Literal, get_args
 
 from pydantic import Field, StringConstraints, model_validator
 
@@ -11,6 +11,8 @@ from api.indicators.schemas import IndicatorHeadline
 from api.outcomes.models import Pilot
 
 PlanStatus = Literal["not_started", "in_development", "signed_off", "launched"]
+# Read off the types, so a new value is added in one place.
+PLAN_STATUSES: tuple[PlanStatus, ...] = get_args(PlanStatus)
 # 2024-Q1, 2024-03 or 2023/24: periods that sort correctly as text.
 Period = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^\d{4}(-Q[1-4]|-(0[1-9]|1[0-2])|/\d{2})$")]
 
@@ -71,6 +73,7 @@ class StrategyDashboard(ReadModel):
 
 
 PilotStatus = Literal["testing", "learning", "scaling", "closed"]
+PILOT_STATUSES: tuple[PilotStatus, ...] = get_args(PilotStatus)
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), SINGLE_LINE]
 Gss = Annotated[str, StringConstraints(pattern=r"^[EWSN]\d{8}$")]
 Short40 = Annotated[str, StringConstraints(strip_whitespace=True, max_length=40), SINGLE_LINE]
@@ -137,6 +140,7 @@ class PilotRead(ReadModel):
 
 ContributionKind = Literal["event", "programme", "training", "campaign", "partnership", "advocacy", "research",
                            "other"]
+CONTRIBUTION_KINDS: tuple[ContributionKind, ...] = get_args(ContributionKind)
 
 
 class ContributionCreate(RequestModel):

@@ -7,13 +7,14 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from api import authz
+from api.access import may_report_for, refuse
 from api.audit import service as audit
 from api.authz import Subject
-from api.core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from api.core.db import get_or_404
+from api.core.errors import Conflict, InvalidInput
 from api.core.pagination import PageParams, paginate
 from api.core.types import today
 from api.indicators.service import headlines as indicator_headlines
-from api.meetings.access import roles_by_group
 from api.meetings.models import Action, AgendaItem, Attendance
 from api.outcomes.models import Contribution, Pilot, PilotStatusChange, PlaceUpdate
 from api.registry.models import Area, Group, Organisation, Stakeholder
@@ -24,19 +25,10 @@ DERIVATION = ("The sum of people_more_active over every Place update (each updat
               "status of its latest update.")
 
 
-def may_report_for(session: Session, subject: Subject, place_code: str) -> bool:
-    """Admins, and the officers of a group that belongs to the Place (its implementation group)."""
-    if subject.is_admin:
-        return True
-    roles = roles_by_group(session, subject)
-    groups = session.exec(select(Group.id).where(Group.place_code == place_code)).all()
-    return any(authz.may_manage_group_business(subject, roles.get(group_id, frozenset())) for group_id in groups)
-
-
 def add_update(session: Session, *, actor: Subject, place: Area, data: dict[str, Any]) -> PlaceUpdate:
     if not may_report_for(session, actor, place.gss_code):
-        audit.record_denial(session.get_bind(), actor=actor, rule="may_report_for_place", target=place.gss_code)
-        raise Forbidden("Only an admin or an officer of this Place's group can report its progress.")
+        raise refuse(session.get_bind(), subject=actor, rule="may_report_for_place", target=place.gss_code,
+                     message="Only an admin or an officer of this Place's group can report its progress.")
     clash = session.exec(select(PlaceUpdate.id).where(PlaceUpdate.place_code == place.gss_code,
                                                       PlaceUpdate.period == data["period"])).first()
     if clash is not None:
@@ -127,10 +119,7 @@ def update_pilot(session: Session, *, actor: Subject, pilot: Pilot, changes: dic
 
 
 def get_pilot(session: Session, pilot_id: int) -> Pilot:
-    pilot = session.get(Pilot, pilot_id)
-    if pilot is None:
-        raise NotFound(f"No pilot with id {pilot_id}.")
-    return pilot
+    return get_or_404(session, Pilot, pilot_id, "pilot")
 
 
 def list_pilots(session: Session, *, page: PageParams, status: str | None = None, pathway: str | None = None):
@@ -162,8 +151,10 @@ def add_contribution(session: Session, *, actor: Subject, data: dict[str, Any]) 
     if person_id is None:
         raise InvalidInput("Your account is not linked to a stakeholder; name stakeholder_id.",
                            errors=[{"loc": ["body", "stakeholder_id"], "msg": "required for this account"}])
-    if person_id != actor.stakeholder_id and not actor.is_admin:
-        raise Forbidden("You can log only your own contributions.")
+    if not authz.may_log_contribution_for(actor, person_id):
+        raise refuse(session.get_bind(), subject=actor, rule="may_log_contribution_for",
+                     target=f"contribution for stakeholder {person_id}",
+                     message="You can log only your own contributions.")
     errors = []
     if session.get(Stakeholder, person_id) is None:
         errors.append({"loc": ["body", "stakeholder_id"], "msg": "no stakeholder with this id"})

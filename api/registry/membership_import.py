@@ -18,7 +18,7 @@ import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from pydantic import BaseModel
 from sqlalchemy import func
@@ -27,10 +27,14 @@ from sqlmodel import Session, select
 from api.authz import Subject
 from api.core.errors import InvalidInput
 from api.core.types import today
-from api.meetings.documents import TooLarge, UnsupportedType
+from api.core.uploads import UnsupportedType, decode_csv
 from api.registry import service
-from api.registry.models import ROLES, Group, Membership, Stakeholder
+from api.registry.current import has_ended
+from api.registry.models import Group, Membership, Stakeholder
+from api.registry.schemas import ROLES
 
+# Its own limit, not ATA_MAX_UPLOAD_MB: the same text may be pasted into the admin page's form,
+# whose field this bounds, and the API has always published 1 MB for this import.
 MAX_BYTES = 1024 * 1024
 MAX_ERRORS = 200
 COLUMNS = ("email", "role", "start_date", "end_date")
@@ -38,7 +42,7 @@ REQUIRED = ("email", "role")
 CSV_MEDIA_TYPES = ("text/csv", "text/plain", "application/csv", "application/vnd.ms-excel")
 
 Kind = Literal["add", "change_role", "end", "unchanged"]
-KINDS: tuple[Kind, ...] = ("add", "change_role", "end", "unchanged")
+KINDS: tuple[Kind, ...] = get_args(Kind)
 
 
 @dataclass(frozen=True)
@@ -103,10 +107,6 @@ def _iso(value: date | None) -> str | None:
 
 # Reading the upload ---------------------------------------------------------------------------
 
-def size_text(limit: int = MAX_BYTES) -> str:
-    return f"{limit / 1024 / 1024:g} MB" if limit >= 1024 * 1024 else f"{limit // 1024} KB"
-
-
 def check_media_type(content_type: str | None, filename: str | None = None) -> None:
     """415 unless the upload says it is CSV or plain text (or is named *.csv)."""
     kind = (content_type or "").split(";")[0].strip().lower()
@@ -115,17 +115,9 @@ def check_media_type(content_type: str | None, filename: str | None = None) -> N
     raise UnsupportedType("Send the memberships as a CSV file (text/csv, UTF-8).")
 
 
-def decode(data: bytes, *, limit: int = MAX_BYTES) -> str:
-    """The upload as text: at most `limit` bytes (413), UTF-8 with or without a BOM (else 415)."""
-    if len(data) > limit:
-        raise TooLarge(f"The file is larger than the limit of {size_text(limit)}.")
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise UnsupportedType("The file is not UTF-8 text; save it as 'CSV UTF-8' and try again.") from None
-    if "\x00" in text:
-        raise UnsupportedType("The file is not a text file.")
-    return text
+def decode(data: bytes) -> str:
+    """The upload as text, by the CSV decoder every import shares, within MAX_BYTES."""
+    return decode_csv(data, limit=MAX_BYTES)
 
 
 # Parsing --------------------------------------------------------------------------------------
@@ -253,7 +245,8 @@ def compute(rows: Sequence[Row], *, people: dict[str, Stakeholder], seats: Itera
 def _change_for(row: Row, person: Stakeholder, seats: list[Membership], on: date
                 ) -> tuple[Change | None, tuple[str, str] | None]:
     base = {"line": row.line, "stakeholder_id": person.id, "name": person.name, "email": row.email}
-    current = next((s for s in seats if service.is_current(s, on)), None)
+    # The seat still open on the day (it may not have started yet): the one a row changes or ends.
+    current = next((s for s in seats if not has_ended(s, on)), None)
     if row.end_date is not None:
         if current is None:
             if any(s.end_date == row.end_date for s in seats):
@@ -272,7 +265,7 @@ def _change_for(row: Row, person: Stakeholder, seats: list[Membership], on: date
                       start_date=current.start_date, end_date_before=current.end_date,
                       end_date_after=current.end_date, **base), None
     start = row.start_date or on
-    clash = next((s for s in seats if s.end_date is None or s.end_date > start), None)
+    clash = next((s for s in seats if not has_ended(s, start)), None)
     if clash is not None:
         return None, ("start_date", f"{person.name}'s earlier membership ran until "
                                     f"{clash.end_date.isoformat() if clash.end_date else 'no end date'}; "

@@ -7,22 +7,6 @@ from sqlmodel import Field, SQLModel
 
 from api.core.types import created_column, updated_column, version_column
 
-AREA_KINDS = ("place", "active_partnership", "subregion", "country")
-SECTORS = (
-    "public",
-    "health_care",
-    "education",
-    "sport",
-    "leisure",
-    "vcfse",
-    "private",
-    "community",
-    "academic",
-)
-SYSTEM_LEADER_LEVELS = ("subregional_champion", "local_champion", "ambassador")
-GROUP_KINDS = ("board", "thematic", "working", "place", "partnership")
-ROLES = ("chair", "vice_chair", "secretary", "member", "observer")
-
 
 class Area(SQLModel, table=True):
     """Reference geography (seeded by migration): Places, Active Partnership areas, ..."""

@@ -5,13 +5,15 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
 from starlette.datastructures import UploadFile
 
+from api.core.db import get_or_404
 from api.core.errors import Conflict, InvalidInput
 from api.core.http import check_if_match, conditional_get, etag_of
 from api.core.pagination import Page, PageDep, set_next_link
 from api.core.schemas import SINGLE_LINE, Id
+from api.core.uploads import too_large
 from api.deps import BodiesReader, RegistryManager, RegistryReader, SessionDep
-from api.meetings.documents import TooLarge
 from api.registry import membership_import, service
+from api.registry.current import is_current
 from api.registry.models import Group, Membership, Organisation, Stakeholder
 from api.registry.schemas import (
     AreaKind,
@@ -50,7 +52,7 @@ def _created(request: Request, response: Response, entity, route: str, **params)
 
 def _membership_read(membership: Membership, name: str) -> MembershipRead:
     return MembershipRead(**membership.model_dump(), stakeholder_name=name,
-                          is_current=service.is_current(membership))
+                          is_current=is_current(membership))
 
 
 # Areas and Places ---------------------------------------------------------------------------
@@ -93,7 +95,7 @@ def create_organisation(body: OrganisationCreate, request: Request, response: Re
 @router.get("/organisations/{organisation_id}", response_model=OrganisationRead, tags=["registry"])
 def get_organisation(organisation_id: Id, request: Request, response: Response,
                      session: SessionDep, _: BodiesReader):
-    org = service.get_or_404(session, Organisation, organisation_id, "organisation")
+    org = get_or_404(session, Organisation, organisation_id, "organisation")
     conditional_get(request, response, org)
     return org
 
@@ -102,7 +104,7 @@ def get_organisation(organisation_id: Id, request: Request, response: Response,
               responses=Precondition)
 def update_organisation(organisation_id: Id, body: OrganisationUpdate, request: Request,
                         response: Response, session: SessionDep, actor: RegistryManager):
-    org = service.get_or_404(session, Organisation, organisation_id, "organisation")
+    org = get_or_404(session, Organisation, organisation_id, "organisation")
     check_if_match(request, org)
     org = service.update_organisation(session, actor=actor, organisation=org, changes=body.changes())
     response.headers["ETag"] = etag_of(org)
@@ -111,7 +113,7 @@ def update_organisation(organisation_id: Id, body: OrganisationUpdate, request: 
 
 @router.delete("/organisations/{organisation_id}", status_code=204, tags=["registry"], responses=Precondition)
 def delete_organisation(organisation_id: Id, request: Request, session: SessionDep, actor: RegistryManager):
-    org = service.get_or_404(session, Organisation, organisation_id, "organisation")
+    org = get_or_404(session, Organisation, organisation_id, "organisation")
     check_if_match(request, org)
     service.delete_organisation(session, actor=actor, organisation=org)
     return Response(status_code=204)
@@ -144,7 +146,7 @@ def create_stakeholder(body: StakeholderCreate, request: Request, response: Resp
 @router.get("/stakeholders/{stakeholder_id}", response_model=StakeholderRead, tags=["registry"])
 def get_stakeholder(stakeholder_id: Id, request: Request, response: Response,
                     session: SessionDep, _: RegistryReader):
-    person = service.get_or_404(session, Stakeholder, stakeholder_id, "stakeholder")
+    person = get_or_404(session, Stakeholder, stakeholder_id, "stakeholder")
     conditional_get(request, response, person)
     return person
 
@@ -153,7 +155,7 @@ def get_stakeholder(stakeholder_id: Id, request: Request, response: Response,
               responses=Precondition)
 def update_stakeholder(stakeholder_id: Id, body: StakeholderUpdate, request: Request,
                        response: Response, session: SessionDep, actor: RegistryManager):
-    person = service.get_or_404(session, Stakeholder, stakeholder_id, "stakeholder")
+    person = get_or_404(session, Stakeholder, stakeholder_id, "stakeholder")
     check_if_match(request, person)
     person = service.update_stakeholder(session, actor=actor, stakeholder=person, changes=body.changes())
     response.headers["ETag"] = etag_of(person)
@@ -162,7 +164,7 @@ def update_stakeholder(stakeholder_id: Id, body: StakeholderUpdate, request: Req
 
 @router.delete("/stakeholders/{stakeholder_id}", status_code=204, tags=["registry"], responses=Precondition)
 def delete_stakeholder(stakeholder_id: Id, request: Request, session: SessionDep, actor: RegistryManager):
-    person = service.get_or_404(session, Stakeholder, stakeholder_id, "stakeholder")
+    person = get_or_404(session, Stakeholder, stakeholder_id, "stakeholder")
     check_if_match(request, person)
     service.delete_stakeholder(session, actor=actor, stakeholder=person)
     return Response(status_code=204)
@@ -194,7 +196,7 @@ def create_group(body: GroupCreate, request: Request, response: Response,
 
 @router.get("/groups/{group_id}", response_model=GroupRead, tags=["registry"])
 def get_group(group_id: Id, request: Request, response: Response, session: SessionDep, _: BodiesReader):
-    group = service.get_or_404(session, Group, group_id, "group")
+    group = get_or_404(session, Group, group_id, "group")
     conditional_get(request, response, group)
     return _group_read(group, service.member_counts(session, [group.id]).get(group.id, 0))
 
@@ -202,7 +204,7 @@ def get_group(group_id: Id, request: Request, response: Response, session: Sessi
 @router.patch("/groups/{group_id}", response_model=GroupRead, tags=["registry"], responses=Precondition)
 def update_group(group_id: Id, body: GroupUpdate, request: Request, response: Response,
                  session: SessionDep, actor: RegistryManager):
-    group = service.get_or_404(session, Group, group_id, "group")
+    group = get_or_404(session, Group, group_id, "group")
     check_if_match(request, group)
     group = service.update_group(session, actor=actor, group=group, changes=body.changes())
     response.headers["ETag"] = etag_of(group)
@@ -216,7 +218,7 @@ def list_memberships(group_id: Id, request: Request, response: Response, session
                      _: RegistryReader, page: PageDep, include_ended: bool = False, role: Role | None = None,
                      stakeholder_id: Id | None = None):
     """Current memberships of a group; `include_ended=true` adds the ended ones (history)."""
-    service.get_or_404(session, Group, group_id, "group")
+    get_or_404(session, Group, group_id, "group")
     rows, cursor = service.list_memberships(session, group_id=group_id, page=page, include_ended=include_ended,
                                             role=role, stakeholder_id=stakeholder_id)
     set_next_link(request, response, cursor)
@@ -227,7 +229,7 @@ def list_memberships(group_id: Id, request: Request, response: Response, session
              tags=["registry"], responses={409: {"description": "Overlaps an existing membership"}})
 def create_membership(group_id: Id, body: MembershipCreate, request: Request, response: Response,
                       session: SessionDep, actor: RegistryManager):
-    group = service.get_or_404(session, Group, group_id, "group")
+    group = get_or_404(session, Group, group_id, "group")
     membership = service.create_membership(session, actor=actor, group=group, data=body.model_dump())
     _created(request, response, membership, "get_membership", membership_id=membership.id)
     return _membership_read(membership, service.stakeholder_name(session, membership.stakeholder_id))
@@ -236,7 +238,7 @@ def create_membership(group_id: Id, body: MembershipCreate, request: Request, re
 @router.get("/memberships/{membership_id}", response_model=MembershipRead, tags=["registry"])
 def get_membership(membership_id: Id, request: Request, response: Response,
                    session: SessionDep, _: RegistryReader):
-    membership = service.get_or_404(session, Membership, membership_id, "membership")
+    membership = get_or_404(session, Membership, membership_id, "membership")
     conditional_get(request, response, membership)
     return _membership_read(membership, service.stakeholder_name(session, membership.stakeholder_id))
 
@@ -246,7 +248,7 @@ def get_membership(membership_id: Id, request: Request, response: Response,
 def update_membership(membership_id: Id, body: MembershipUpdate, request: Request, response: Response,
                       session: SessionDep, actor: RegistryManager):
     """Change role or dates; ending a membership sets `end_date` and keeps the record."""
-    membership = service.get_or_404(session, Membership, membership_id, "membership")
+    membership = get_or_404(session, Membership, membership_id, "membership")
     check_if_match(request, membership)
     membership = service.update_membership(session, actor=actor, membership=membership, changes=body.changes())
     response.headers["ETag"] = etag_of(membership)
@@ -258,7 +260,7 @@ async def _membership_csv(request: Request) -> str:
     limit = membership_import.MAX_BYTES
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > limit + 64 * 1024:
-        raise TooLarge(f"The file is larger than the limit of {membership_import.size_text(limit)}.")
+        raise too_large(limit)
     content_type = request.headers.get("content-type", "")
     if content_type.lower().startswith("multipart/form-data"):
         form = await request.form(max_files=1, max_fields=5)
@@ -275,7 +277,7 @@ async def _membership_csv(request: Request) -> str:
             data += chunk
             if len(data) > limit:
                 break
-    return membership_import.decode(data, limit=limit)
+    return membership_import.decode(data)
 
 
 _CSV_BODY = {"requestBody": {"required": True, "content": {
@@ -299,7 +301,7 @@ def import_memberships(group_id: Id, session: SessionDep, actor: RegistryManager
     (`text/csv`) or as a multipart `file`. Every row is checked first; then all changes are
     written, audited, or none. `dry_run=true` answers the plan without writing; pass its `digest`
     back as `plan_digest` to apply only if the group's memberships still give the same plan."""
-    group = service.get_or_404(session, Group, group_id, "group")
+    group = get_or_404(session, Group, group_id, "group")
     plan = membership_import.plan(session, group=group, text=text)
     if not plan.ok:
         raise InvalidInput("The file has problems; nothing was changed.", errors=plan.errors)

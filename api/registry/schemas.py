@@ -1,7 +1,7 @@
 """Public shapes of the registry resources."""
 
 from datetime import date, datetime
-from typing import Annotated, ClassVar, Literal
+from typing import Annotated, ClassVar, Literal, get_args
 
 from pydantic import StringConstraints, model_validator
 
@@ -26,6 +26,12 @@ Sector = Literal[
 SystemLeaderLevel = Literal["subregional_champion", "local_champion", "ambassador"]
 GroupKind = Literal["board", "thematic", "working", "place", "partnership"]
 Role = Literal["chair", "vice_chair", "secretary", "member", "observer"]
+# The tuples for lists and checks are read off the types, so a new value is added in one place.
+AREA_KINDS: tuple[AreaKind, ...] = get_args(AreaKind)
+SECTORS: tuple[Sector, ...] = get_args(Sector)
+SYSTEM_LEADER_LEVELS: tuple[SystemLeaderLevel, ...] = get_args(SystemLeaderLevel)
+GROUP_KINDS: tuple[GroupKind, ...] = get_args(GroupKind)
+ROLES: tuple[Role, ...] = get_args(Role)
 
 Initials = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z][A-Za-z.\-']{0,9}$")]
 Slug = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", max_length=80)]

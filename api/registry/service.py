@@ -5,7 +5,7 @@ Plain functions over a Session; they flush, never commit (the request commits on
 
 import dataclasses
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, TypeVar
@@ -19,7 +19,9 @@ from api.authz import Subject
 from api.core.errors import Conflict, InvalidInput, NotFound, invalid_field
 from api.core.pagination import PageParams, paginate
 from api.core.types import today
-from api.registry.models import ROLES, Area, Group, Membership, Organisation, Stakeholder
+from api.registry.current import current_on, not_ended_on
+from api.registry.models import Area, Group, Membership, Organisation, Stakeholder
+from api.registry.schemas import GROUP_KINDS, ROLES
 
 M = TypeVar("M", bound=SQLModel)
 
@@ -27,13 +29,6 @@ _HONORIFICS = {"dr", "mr", "mrs", "ms", "miss", "mx", "prof", "professor", "cllr
 
 
 # Shared helpers -----------------------------------------------------------------------------
-
-def get_or_404(session: Session, model: type[M], key: Any, what: str) -> M:
-    entity = session.get(model, key)
-    if entity is None:
-        raise NotFound(f"No {what} with id {key}.")
-    return entity
-
 
 def _check_references(session: Session, values: dict[str, Any]) -> None:
     """Foreign keys named in a request body must exist: a 422 naming the field, not a 500."""
@@ -85,6 +80,11 @@ def list_areas(session: Session, *, kind: str | None = None) -> list[Area]:
     return list(session.exec(stmt))
 
 
+def place_names(session: Session) -> dict[str, str]:
+    """Every Place's name by GSS code, in one query."""
+    return dict(session.exec(select(Area.gss_code, Area.name).where(Area.kind == "place")).all())
+
+
 def get_place(session: Session, gss_code: str) -> Area:
     area = session.get(Area, gss_code)
     if area is None or area.kind != "place":
@@ -102,6 +102,18 @@ def list_organisations(session: Session, *, page: PageParams, sector: str | None
     if place_code:
         stmt = stmt.where(Organisation.place_code == place_code)
     return paginate(session, stmt, order=[Organisation.name, Organisation.id], page=page)
+
+
+def organisation_names(session: Session, organisation_ids: Iterable[int | None]) -> dict[int, str]:
+    """Names for a page of records that point at organisations: one query even when none does,
+    so that a page's statements do not depend on what it lists."""
+    ids = sorted({i for i in organisation_ids if i is not None})
+    return dict(session.exec(select(Organisation.id, Organisation.name).where(Organisation.id.in_(ids))).all())
+
+
+def organisation_choices(session: Session) -> list[tuple[int, str]]:
+    """(id, name) of every organisation by name, for a form's list of them."""
+    return list(session.exec(select(Organisation.id, Organisation.name).order_by(Organisation.name)).all())
 
 
 def sectors_in_use(session: Session) -> list[str]:
@@ -145,7 +157,7 @@ def organisation_seats(session: Session, organisation_id: int) -> list[Organisat
         .join(Group, Group.id == Membership.group_id)
         .outerjoin(behalf, behalf.id == Membership.on_behalf_of_id)
         .where(or_(Membership.on_behalf_of_id == organisation_id, Stakeholder.organisation_id == organisation_id))
-        .where(or_(Membership.end_date.is_(None), Membership.end_date > today()))
+        .where(current_on(today()))
     )
     seats = [OrganisationSeat(m, p, g, None if m.on_behalf_of_id in (None, p.organisation_id) else name)
              for m, p, g, name in session.exec(stmt).all()]
@@ -186,11 +198,10 @@ def initials_for(name: str) -> str:
 
 
 def _current_member_of(group_id: int):
-    on = today()
     return exists().where(
         Membership.stakeholder_id == Stakeholder.id,
         Membership.group_id == group_id,
-        or_(Membership.end_date.is_(None), Membership.end_date > on),
+        current_on(today()),
     )
 
 
@@ -215,6 +226,12 @@ def names_of(session: Session, stakeholder_ids: Sequence[int]) -> dict[int, str]
     if not ids:
         return {}
     return dict(session.exec(select(Stakeholder.id, Stakeholder.name).where(Stakeholder.id.in_(ids))).all())
+
+
+def person_choices(session: Session) -> list[tuple[int, str, str | None]]:
+    """(id, name, email) of everyone in the directory by name, for a form's list of people."""
+    return list(session.exec(select(Stakeholder.id, Stakeholder.name, Stakeholder.email)
+                             .order_by(Stakeholder.name, Stakeholder.id)).all())
 
 
 def stakeholder_by_email(session: Session, email: str) -> Stakeholder | None:
@@ -270,11 +287,10 @@ def member_counts(session: Session, group_ids: Sequence[int]) -> dict[int, int]:
     """Current members per group, in one query for a whole page of groups."""
     if not group_ids:
         return {}
-    on = today()
     stmt = (
         select(Membership.group_id, func.count(func.distinct(Membership.stakeholder_id)))
         .where(Membership.group_id.in_(group_ids))
-        .where(or_(Membership.end_date.is_(None), Membership.end_date > on))
+        .where(current_on(today()))
         .group_by(Membership.group_id)
     )
     return dict(session.exec(stmt).all())
@@ -301,8 +317,9 @@ def group_tree(session: Session) -> list[GroupNode]:
     counts = member_counts(session, [g.id for g in groups])
     nodes = {g.id: GroupNode(group=g, members=counts.get(g.id, 0)) for g in groups}
     roots: list[GroupNode] = []
-    # Boards first, then thematic and working groups, then Place groups; by name within each.
-    order = {kind: i for i, kind in enumerate(("partnership", "board", "thematic", "working", "place"))}
+    # The partnership first, then the other kinds as GROUP_KINDS lists them (boards, thematic and
+    # working groups, Place groups); by name within each.
+    order = {kind: i for i, kind in enumerate(sorted(GROUP_KINDS, key=lambda kind: kind != "partnership"))}
     for node in sorted(nodes.values(), key=lambda n: (order.get(n.group.kind, 9), n.group.name.lower())):
         parent = nodes.get(node.group.parent_id)
         (parent.children if parent else roots).append(node)
@@ -320,9 +337,9 @@ class Seat:
 
 
 def group_roster(session: Session, group_id: int, *, ended: bool = False) -> list[Seat]:
-    """Current seats (or, with `ended`, the ended ones) ordered by role then name, in one query.
+    """Seats not yet ended, current or still to start (or, with `ended`, the ended ones) ordered
+    by role then name, in one query.
     The organisation shown is the one the seat is held on behalf of, else the person's own."""
-    on = today()
     org = aliased(Organisation)
     stmt = (
         select(Membership, Stakeholder, org.name)
@@ -330,7 +347,7 @@ def group_roster(session: Session, group_id: int, *, ended: bool = False) -> lis
         .outerjoin(org, org.id == func.coalesce(Membership.on_behalf_of_id, Stakeholder.organisation_id))
         .where(Membership.group_id == group_id)
     )
-    is_open = or_(Membership.end_date.is_(None), Membership.end_date > on)
+    is_open = not_ended_on(today())
     stmt = stmt.where(~is_open if ended else is_open)
     seats = [Seat(m, p, o) for m, p, o in session.exec(stmt).all()]
     if ended:
@@ -383,17 +400,13 @@ def update_group(session: Session, *, actor: Subject, group: Group, changes: dic
 
 # Memberships --------------------------------------------------------------------------------
 
-def is_current(membership: Membership, on: date | None = None) -> bool:
-    return membership.end_date is None or membership.end_date > (on or today())
-
-
 def _check_no_overlap(session: Session, *, stakeholder_id: int, group_id: int, start: date,
                       end: date | None, exclude_id: int | None = None) -> None:
     """One person holds at most one seat on a group at any time (periods are [start, end))."""
     stmt = select(Membership).where(
         Membership.stakeholder_id == stakeholder_id,
         Membership.group_id == group_id,
-        or_(Membership.end_date.is_(None), Membership.end_date > start),
+        not_ended_on(start),
     )
     if end is not None:
         stmt = stmt.where(Membership.start_date < end)
@@ -417,7 +430,7 @@ def list_memberships(session: Session, *, group_id: int, page: PageParams, inclu
         .where(Membership.group_id == group_id)
     )
     if not include_ended:
-        stmt = stmt.where(or_(Membership.end_date.is_(None), Membership.end_date > today()))
+        stmt = stmt.where(not_ended_on(today()))
     if role:
         stmt = stmt.where(Membership.role == role)
     if stakeholder_id is not None:

@@ -6,13 +6,15 @@ outside this metadata).
 """
 
 from datetime import datetime
+from typing import Literal
 
 from sqlalchemy import Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from api.core.types import updated_column
 
-SEARCH_KINDS = ("minutes", "decision", "action", "document")
+# What a document indexes (the search door filters by it).
+SearchKind = Literal["minutes", "decision", "action", "document"]
 
 
 class SearchDocument(SQLModel, table=True):

@@ -1,6 +1,6 @@
 """GET /api/v1/search: ranked full-text search over what the caller may see."""
 
-from typing import Annotated, Literal, get_args
+from typing import Annotated, get_args
 
 from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel
@@ -9,10 +9,9 @@ from api.core.pagination import MAX_LIMIT, Page, set_next_link
 from api.core.schemas import SINGLE_LINE
 from api.deps import GroupBusinessReader, SessionDep
 from api.search import service
+from api.search.models import SearchKind as Kind
 
 router = APIRouter(tags=["search"])
-
-Kind = Literal["minutes", "decision", "action", "document"]
 
 
 class SearchHit(BaseModel):

@@ -1,29 +1,22 @@
-"""Full-text search over minutes, decisions, actions and documents, ranked, with highlighted
-snippets, filtered to what the caller may see. One interface; two engines underneath:
-SQLite FTS5 (bm25, snippet) and PostgreSQL text search (ts_rank, ts_headline)."""
+"""Full-text search over the documents other domains write into the index (today meetings'
+minutes, decisions, actions and documents: api/meetings/indexing.py), ranked, with highlighted
+snippets, filtered to what the caller may see (asked of api/access.py). Search knows only its own
+table. One interface; two engines underneath: SQLite FTS5 (bm25, snippet) and PostgreSQL text
+search (ts_rank, ts_headline)."""
 
 import html
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
-from sqlalchemy import bindparam, delete, text
+from sqlalchemy import Boolean, ColumnElement, Float, Integer, String, and_, bindparam, delete, or_, text
+from sqlalchemy import select as select_rows
 from sqlmodel import Session, select
 
+from api.access import member_groups, visible_to
 from api.authz import Subject
 from api.core.errors import InvalidInput
 from api.core.pagination import decode_cursor, encode_cursor
-from api.meetings.access import member_groups
-from api.meetings.models import (
-    Action,
-    ActionUpdate,
-    AgendaItem,
-    Decision,
-    Document,
-    Meeting,
-    MinutesVersion,
-    MinuteText,
-)
 from api.search.models import SearchDocument
 
 # Markers the engines put around matches; private-use characters that user text never holds
@@ -47,6 +40,19 @@ def _clean(value: str) -> str:
 
 
 # Keeping the index in step --------------------------------------------------------------------
+# The domains whose records are indexed write their documents here, and tell search which of
+# them are for their group's members only as the records stand now (`register_kind`).
+
+MembersOnlyNow = Callable[[ColumnElement[int]], ColumnElement[bool]]
+_MEMBERS_ONLY_NOW: dict[str, MembersOnlyNow] = {}
+
+
+def register_kind(kind: str, *, members_only_now: MembersOnlyNow) -> None:
+    """`members_only_now(ref_id)`: SQL, true while the record a document of this kind refers to is
+    for its group's members only. Documents of a kind nobody registered are shown only to the
+    group's members."""
+    _MEMBERS_ONLY_NOW[kind] = members_only_now
+
 
 def put(session: Session, *, kind: str, ref_id: int, group_id: int, meeting_id: int | None, members_only: bool,
         title: str, body: str, url: str) -> None:
@@ -62,57 +68,9 @@ def put(session: Session, *, kind: str, ref_id: int, group_id: int, meeting_id: 
     session.flush()
 
 
-def index_decision(session: Session, decision: Decision, item: AgendaItem | None) -> None:
-    put(session, kind="decision", ref_id=decision.id, group_id=decision.group_id, meeting_id=decision.meeting_id,
-        members_only=bool(item and item.confidential), title=f"Decision: {item.title}" if item else "Decision",
-        body=decision.text, url=f"/meetings/{decision.meeting_id}#decision-{decision.id}")
-
-
-def index_action(session: Session, action: Action) -> None:
-    item = session.get(AgendaItem, action.agenda_item_id) if action.agenda_item_id else None
-    notes = session.exec(select(ActionUpdate.text).where(ActionUpdate.action_id == action.id)).all()
-    put(session, kind="action", ref_id=action.id, group_id=action.group_id, meeting_id=action.meeting_id,
-        members_only=bool(item and item.confidential), title=f"Action {action.number}",
-        body="\n".join([action.text, *notes]), url=f"/actions/{action.id}")
-
-
-def index_document(session: Session, document: Document, item: AgendaItem | None, *, group_id: int) -> None:
-    """Its title and file name; members-only if marked confidential or on a confidential item."""
-    put(session, kind="document", ref_id=document.id, group_id=group_id, meeting_id=document.meeting_id,
-        members_only=document.confidential or bool(item and item.confidential), title=document.title,
-        body=document.filename, url=f"/api/v1/documents/{document.id}/content")
-
-
-def reindex_minutes(session: Session, meeting: Meeting) -> None:
-    """The latest published version for everyone, and a newer draft for members only."""
-    session.exec(delete(SearchDocument).where(SearchDocument.kind == "minutes",
-                                              SearchDocument.meeting_id == meeting.id))
-    versions = session.exec(select(MinutesVersion).where(MinutesVersion.meeting_id == meeting.id)
-                            .order_by(MinutesVersion.version.desc())).all()
-    published = next((v for v in versions if v.status != "draft"), None)
-    chosen = [v for v in versions[:1] if v.status == "draft"] + ([published] if published else [])
-    for version in chosen:
-        rows = session.exec(
-            select(MinuteText, AgendaItem).join(AgendaItem, AgendaItem.id == MinuteText.agenda_item_id)
-            .where(MinuteText.minutes_version_id == version.id)
-        ).all()
-        for minute, item in rows:
-            put(session, kind="minutes", ref_id=minute.id, group_id=meeting.group_id, meeting_id=meeting.id,
-                members_only=version.status == "draft" or item.confidential,
-                title=f"Minutes {item.ref}: {item.title}", body=minute.text,
-                url=f"/meetings/{meeting.id}#item-{item.id}")
-
-
-def reindex_meeting(session: Session, meeting: Meeting) -> None:
-    """After an agenda item's title or confidentiality changes: everything recorded against it."""
-    reindex_minutes(session, meeting)
-    items = {i.id: i for i in session.exec(select(AgendaItem).where(AgendaItem.meeting_id == meeting.id))}
-    for decision in session.exec(select(Decision).where(Decision.meeting_id == meeting.id)):
-        index_decision(session, decision, items.get(decision.agenda_item_id))
-    for action in session.exec(select(Action).where(Action.meeting_id == meeting.id)):
-        index_action(session, action)
-    for document in session.exec(select(Document).where(Document.meeting_id == meeting.id)):
-        index_document(session, document, items.get(document.agenda_item_id), group_id=meeting.group_id)
+def remove(session: Session, *, kind: str, meeting_id: int) -> None:
+    """Every document of one kind recorded against a meeting (before writing its current ones)."""
+    session.exec(delete(SearchDocument).where(SearchDocument.kind == kind, SearchDocument.meeting_id == meeting_id))
 
 
 # Querying ---------------------------------------------------------------------------------
@@ -147,21 +105,18 @@ _POSTGRES_SNIPPETS = f"""
     FROM search_document d, to_tsquery('english', :match) AS q WHERE d.id IN :ids"""  # noqa: S608
 
 
-# Whether a hit may be shown outside its group's members is decided twice over: by the flag the
-# index was written with, and here from the records themselves as they are now (the item's
-# confidentiality, a document's own mark, a minute's draft status), so an index that has fallen
-# behind a change can never show what is now members-only.
-_ITEM_OF_HIT = """CASE r.kind
-        WHEN 'document' THEN (SELECT x.agenda_item_id FROM document x WHERE x.id = r.ref_id)
-        WHEN 'decision' THEN (SELECT x.agenda_item_id FROM decision x WHERE x.id = r.ref_id)
-        WHEN 'action' THEN (SELECT x.agenda_item_id FROM "action" x WHERE x.id = r.ref_id)
-        WHEN 'minutes' THEN (SELECT x.agenda_item_id FROM minute_text x WHERE x.id = r.ref_id)
-    END"""
-_OPEN_TO_ALL = f"""(NOT r.members_only
-    AND NOT EXISTS (SELECT 1 FROM agenda_item a WHERE a.id = {_ITEM_OF_HIT} AND a.confidential)
-    AND NOT EXISTS (SELECT 1 FROM document x WHERE r.kind = 'document' AND x.id = r.ref_id AND x.confidential)
-    AND NOT EXISTS (SELECT 1 FROM minute_text x JOIN minutes_version v ON v.id = x.minutes_version_id
-                    WHERE r.kind = 'minutes' AND x.id = r.ref_id AND v.status = 'draft'))"""  # noqa: S608
+_COLUMNS = {"id": Integer, "kind": String, "ref_id": Integer, "title": String, "url": String, "group_id": Integer,
+            "members_only": Boolean, "rank": Float}
+
+
+def _members_only(ranked) -> ColumnElement[bool]:
+    """Whether a hit is for its group's members only is decided twice over: by the flag the index
+    was written with, and by the records themselves as they are now (through each kind's
+    registered condition), so an index that has fallen behind a change can never show what is now
+    members-only."""
+    now = [and_(ranked.c.kind == kind, members_only_now(ranked.c.ref_id))
+           for kind, members_only_now in _MEMBERS_ONLY_NOW.items()]
+    return or_(ranked.c.members_only, ranked.c.kind.not_in(list(_MEMBERS_ONLY_NOW)), *now)
 
 
 def _match(terms: list[str], dialect: str) -> str:
@@ -181,25 +136,16 @@ def search(session: Session, *, subject: Subject, q: str, limit: int = 20, curso
     dialect = session.get_bind().dialect.name
     inner = _SQLITE_RANKED if dialect == "sqlite" else _POSTGRES_RANKED
     match = _match(terms, dialect)
-    params: dict[str, Any] = {"match": match, "limit": limit + 1}
-    bind = []
-    where = []
-    if not subject.is_admin:
-        # -1: no group has it, so the IN list is never empty.
-        params["groups"] = sorted(member_groups(session, subject)) or [-1]
-        bind.append(bindparam("groups", expanding=True))
-        where.append(f"({_OPEN_TO_ALL} OR r.group_id IN :groups)")
+    ranked = text(inner).bindparams(match=match).columns(**_COLUMNS).subquery("r")
+    # Admins see everything, so their groups are never looked up.
+    groups = set() if subject.is_admin else member_groups(session, subject)
+    stmt = select_rows(ranked).where(visible_to(subject, groups, _members_only(ranked), ranked.c.group_id))
     if kinds:
-        params["kinds"] = kinds
-        bind.append(bindparam("kinds", expanding=True))
-        where.append("r.kind IN :kinds")
+        stmt = stmt.where(ranked.c.kind.in_(kinds))
     if cursor:
         rank, last_id = decode_cursor(cursor, [float, int])
-        where.append("(r.rank > :rank OR (r.rank = :rank AND r.id > :last_id))")
-        params.update(rank=rank, last_id=last_id)
-    condition = "WHERE " + " AND ".join(where) if where else ""
-    sql = f"SELECT * FROM ({inner}) AS r {condition} ORDER BY r.rank, r.id LIMIT :limit"  # noqa: S608
-    rows = session.execute(text(sql).bindparams(*bind), params).mappings().all()
+        stmt = stmt.where(or_(ranked.c.rank > rank, and_(ranked.c.rank == rank, ranked.c.id > last_id)))
+    rows = session.execute(stmt.order_by(ranked.c.rank, ranked.c.id).limit(limit + 1)).mappings().all()
     snippets = {}
     if rows:
         snippet_sql = text(_SQLITE_SNIPPETS if dialect == "sqlite" else _POSTGRES_SNIPPETS).bindparams(

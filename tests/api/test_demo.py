@@ -14,16 +14,8 @@ from api.demo.loader import load_demo
 from api.indicators.models import Indicator, IndicatorValue
 from api.outcomes.models import PlaceUpdate
 from api.registry import service
-from api.registry.models import (
-    GROUP_KINDS,
-    ROLES,
-    SECTORS,
-    SYSTEM_LEADER_LEVELS,
-    Group,
-    Membership,
-    Organisation,
-    Stakeholder,
-)
+from api.registry.models import Group, Membership, Organisation, Stakeholder
+from api.registry.schemas import GROUP_KINDS, ROLES, SECTORS, SYSTEM_LEADER_LEVELS
 
 PASSWORD = "demo-password-1"
 FICTIONAL_DOMAINS = ("@example.org", "@example.com", "@example.net")

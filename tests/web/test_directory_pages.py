@@ -2,8 +2,8 @@
 
 from datetime import date
 
+from api.meetings import indexing as search_index
 from api.meetings.models import Action
-from api.search import service as search_index
 from tests import factories
 from tests.web.conftest import hidden_field
 

@@ -8,12 +8,12 @@ from datetime import date
 import pytest
 from sqlmodel import func, select
 
+from api.access import access_to
 from api.audit.models import AuditEvent
 from api.auth import service as auth_service
 from api.authz import SYSTEM_SUBJECT
 from api.core.errors import Forbidden, InvalidInput
 from api.meetings import service
-from api.meetings.access import access_to
 from api.meetings.models import Action, AgendaItem, Attendance, Decision, MinutesVersion, MinuteText
 from tests import factories
 from tests.web.conftest import hidden_field, sign_in

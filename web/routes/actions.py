@@ -6,20 +6,22 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import RedirectResponse, StreamingResponse
 from pydantic import ValidationError
-from sqlmodel import select
 
 from api import authz
 from api.authz import Subject
-from api.core.errors import Forbidden, InvalidInput
+from api.core.db import savepoint
+from api.core.errors import InvalidInput
 from api.core.pagination import PageParams
 from api.core.schemas import SINGLE_LINE, Id
 from api.deps import SessionDep
 from api.meetings import actions
 from api.meetings.schemas import ActionNoteCreate
 from api.meetings.summary import action_rows, one_action
+from api.registry import service as registry
 from api.registry.models import Group
 from web.auth import GroupBusinessViewer, csrf_protected
 from web.forms import field_errors, safe_next
+from web.labels import ACTION_STATUS_LABELS
 from web.templating import is_fragment_request, render
 
 router = APIRouter()
@@ -27,6 +29,9 @@ router = APIRouter()
 ActionUpdater = Annotated[Subject, Depends(csrf_protected(authz.may_read_group_business))]
 PAGE_SIZE = 25
 SORT_LABELS = {"group": "Group and number", "due": "Due date, soonest first", "newest": "Newest first"}
+OWNER_CHOICES = [("all", "Anyone"), ("me", "Me")]
+# "" (either status) comes last: the log opens on open actions.
+STATUS_CHOICES = [*ACTION_STATUS_LABELS.items(), ("", "Open or closed")]
 
 
 def _filters(subject: Subject, owner: str, group: int | None, status: str, overdue: bool) -> dict:
@@ -44,13 +49,15 @@ def action_log(request: Request, session: SessionDep, subject: GroupBusinessView
     filters = _filters(subject, owner, group, status, overdue)
     rows, next_cursor = actions.list_actions(session, subject=subject, page=PageParams(limit=PAGE_SIZE, cursor=cursor),
                                              sort=sort, **filters)
-    groups = session.exec(select(Group).order_by(Group.name)).all()
+    groups = registry.all_groups(session)
     query = {"owner": owner, "status": status, **({"group": group} if group else {}),
              **({"overdue": "true"} if overdue else {})}
     return render(request, "pages/actions/index.html", {
         "title": "Action log", "nav": "actions", "items": action_rows(session, rows), "next_cursor": next_cursor,
         "groups": groups, "group_names": {g.id: g.name for g in groups},
         "query": {**query, **({"sort": sort} if sort != "group" else {})}, "sorts": SORT_LABELS, "sort": sort,
+        "owner_options": OWNER_CHOICES, "status_options": STATUS_CHOICES,
+        "group_options": [(g.id, g.name) for g in groups], "sort_options": list(SORT_LABELS.items()),
         "owner": owner, "group": group, "status": status, "overdue": overdue,
         "csv_url": request.url_for("action_log_csv").include_query_params(**query), "next": "/actions",
     })
@@ -72,10 +79,11 @@ def action_log_csv(request: Request, subject: GroupBusinessViewer,
 @router.get("/actions/{action_id}")
 def action_page(action_id: Id, request: Request, session: SessionDep, subject: GroupBusinessViewer):
     """One action with its latest update and, for its owner and the officers, the update form."""
-    action, _ = actions.get_action(session, subject=subject, action_id=action_id)
+    action, access = actions.get_action(session, subject=subject, action_id=action_id)
     group = session.get(Group, action.group_id)
     return render(request, "pages/actions/detail.html", {
         "title": f"Action {action.number}", "nav": "actions", "action": one_action(session, action),
+        "may_update": authz.may_update_action(subject, access.roles, action.owner_id),
         "group_name": group.name if group else "", "errors": {}, "text": "", "notice": None,
         "next": f"/actions/{action.id}"})
 
@@ -90,23 +98,19 @@ def post_update(action_id: Id, request: Request, session: SessionDep, subject: A
     errors = {}
     try:
         note = ActionNoteCreate(text=text, close=bool(close))
-        actions.add_update(session, access=access, action=action, text=note.text, on=None, close=note.close)
+        with savepoint(session):
+            actions.add_update(session, access=access, action=action, text=note.text, on=None, close=note.close)
     except (ValidationError, InvalidInput) as error:
-        session.rollback()
         errors = field_errors(error, {"text": "Update"})
-    except Forbidden:
-        session.rollback()
-        raise
     target = safe_next(next)
     if errors or is_fragment_request(request):
         # htmx swaps the card in place; without JavaScript a page shows the form again, text kept.
-        session.commit()
-        action, _ = actions.get_action(session, subject=subject, action_id=action_id)
         group = session.get(Group, action.group_id)
         notice = None if errors else ("Action closed." if action.status == "closed" else "Update posted.")
         template = "partials/action.html" if is_fragment_request(request) else "pages/actions/detail.html"
         return render(request, template, {
             "title": f"Update action {action.number}", "nav": "actions", "action": one_action(session, action),
+            "may_update": authz.may_update_action(subject, access.roles, action.owner_id),
             "group_name": group.name if group else "", "errors": errors, "text": text, "notice": notice,
             "next": target}, status=422 if errors else 200)
     done = "closed" if close else "updated"

@@ -11,12 +11,12 @@ from api.auth import service as auth_service
 from api.auth.models import UserAccount
 from api.auth.schemas import Password
 from api.authz import Subject
+from api.core.db import get_or_404
 from api.core.errors import Conflict, InvalidInput
 from api.core.pagination import PageParams
 from api.core.schemas import SINGLE_LINE, Email, Id, Text
 from api.deps import SessionDep
 from api.registry import service as registry
-from api.registry.service import get_or_404
 from web.auth import csrf_protected, page_requires
 from web.templating import render
 

@@ -6,41 +6,31 @@ from datetime import date, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
-from sqlalchemy import func
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from api import authz
 from api.audit import service as audit
 from api.audit.models import AuditEvent
-from api.auth.models import UserAccount
+from api.audit.schemas import ENTITY_TYPES
+from api.auth import service as accounts
 from api.authz import Subject
 from api.core.pagination import PageParams
+from api.core.types import LONDON
 from api.deps import SessionDep
-from api.registry.models import Stakeholder
 from web.auth import page_requires
-from web.templating import LONDON, is_fragment_request, render
+from web.labels import AUDIT_TYPE_LABELS
+from web.templating import is_fragment_request, long_date, render
 
 router = APIRouter(prefix="/admin")
 
 AuditReader = Annotated[Subject, Depends(page_requires(authz.may_read_audit_log))]
 PAGE_SIZE = 50
 LONGEST_VALUE = 300
+# Every kind of record the services audit, as the filter offers them.
+ENTITY_TYPE_CHOICES = {kind: AUDIT_TYPE_LABELS[kind] for kind in ENTITY_TYPES}
 
-# What the log records changes to (the `entity_type` of every audit event the services write).
-ENTITY_TYPES = {
-    "action": "Action", "action_update": "Action update", "agenda_item": "Agenda item", "client": "Partner client",
-    "contribution": "Contribution", "decision": "Decision", "document": "Document", "group": "Group",
-    "indicator": "Indicator", "indicator_value": "Indicator values", "meeting": "Meeting",
-    "membership": "Membership", "minutes": "Minutes", "organisation": "Organisation", "pilot": "Pilot",
-    "place_update": "Place update", "route": "Refused request", "stakeholder": "Person", "user": "Account",
-}
 # The longest value each text filter can match (the audit_event columns' sizes).
 LIMITS = {"entity_id": ("Record ID", 64), "action": ("Action", 40), "actor": ("Who", 254)}
-
-
-def _uk_time(value: datetime) -> str:
-    local = value.astimezone(LONDON)
-    return f"{local.day} {local:%B %Y}, {local:%H:%M:%S} {local.tzname()}"
 
 
 def _shown(value: Any) -> str:
@@ -67,13 +57,9 @@ def _changes(event: AuditEvent) -> list[dict[str, str]]:
 
 def _actor_names(session: Session, events: list[AuditEvent]) -> dict[str, str]:
     """"Name (email)" for the people behind a page of events, in one query."""
-    ids = sorted({int(e.actor_id) for e in events if e.actor_kind == "user" and (e.actor_id or "").isdigit()})
-    if not ids:
-        return {}
-    rows = session.exec(select(UserAccount.id, UserAccount.email, Stakeholder.name)
-                        .join(Stakeholder, Stakeholder.id == UserAccount.stakeholder_id, isouter=True)
-                        .where(UserAccount.id.in_(ids))).all()
-    return {str(account_id): f"{name} ({email})" if name else email for account_id, email, name in rows}
+    ids = {int(e.actor_id) for e in events if e.actor_kind == "user" and (e.actor_id or "").isdigit()}
+    return {str(account_id): f"{name} ({email})" if name else email
+            for account_id, (email, name) in accounts.account_names(session, ids).items()}
 
 
 def _who(event: AuditEvent, names: dict[str, str]) -> str:
@@ -112,12 +98,11 @@ def _check(session: Session, form: dict[str, str]) -> tuple[dict[str, Any], dict
             errors["since"] = "Since must be a real date after 2000"
     if form["actor"] and "actor" not in errors:
         if "@" in form["actor"]:
-            account = session.exec(select(UserAccount.id).where(
-                func.lower(UserAccount.email) == form["actor"].lower())).first()
+            account = accounts.user_by_email(session, form["actor"])
             if account is None:
                 errors["actor"] = "No account has this email address"
             else:
-                filters["actor_id"] = str(account)
+                filters["actor_id"] = str(account.id)
         else:
             filters["actor_id"] = form["actor"]  # a partner client's id (or an account number)
     return filters, errors
@@ -137,11 +122,11 @@ def audit_log(request: Request, session: SessionDep, _: AuditReader,
     if not errors:
         events, next_cursor = audit.list_events(session, page=PageParams(limit=PAGE_SIZE, cursor=cursor), **filters)
         names = _actor_names(session, events)
-    rows = [{"event": e, "when": _uk_time(e.occurred_at), "who": _who(e, names),
-             "entity": ENTITY_TYPES.get(e.entity_type, e.entity_type), "changes": _changes(e)} for e in events]
+    rows = [{"event": e, "when": long_date(e.occurred_at, "%H:%M:%S %Z"), "who": _who(e, names),
+             "entity": AUDIT_TYPE_LABELS.get(e.entity_type, e.entity_type), "changes": _changes(e)} for e in events]
     query = {key: value for key, value in form.items() if value}
     return render(request, "pages/admin/audit.html", {
         "title": "Audit log", "nav": "admin", "form": form, "errors": errors, "rows": rows,
-        "entity_types": ENTITY_TYPES, "query": query, "next_cursor": next_cursor, "older": bool(cursor),
+        "entity_types": ENTITY_TYPE_CHOICES, "query": query, "next_cursor": next_cursor, "older": bool(cursor),
         "fragment": is_fragment_request(request),
     }, status=422 if errors else 200, block="results")

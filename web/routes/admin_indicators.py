@@ -7,10 +7,11 @@ from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 
 from api import authz
 from api.authz import Subject
+from api.core.db import savepoint
 from api.core.errors import InvalidInput
+from api.core.uploads import TooLarge
 from api.deps import SessionDep
 from api.indicators import importer
-from api.meetings.documents import TooLarge
 from web.auth import csrf_protected, page_requires
 from web.templating import render
 
@@ -44,9 +45,9 @@ def upload(request: Request, session: SessionDep, actor: IndicatorImport,
     name = file.filename[:200]
     try:
         data = importer.read_upload(file.file, max_mb=request.app.state.settings.max_upload_mb)
-        result = importer.import_csv(session, actor=actor, data=data, dry_run=check_only)
+        with savepoint(session):  # nothing is written when anything is wrong
+            result = importer.import_csv(session, actor=actor, data=data, dry_run=check_only)
     except (InvalidInput, TooLarge) as error:
-        session.rollback()  # nothing is written when anything is wrong
         errors = [{"line": e.get("line"), "column": e.get("column"), "msg": e.get("msg", "")}
                   for e in error.errors or []]
         return _page(request, status=error.status, problem={

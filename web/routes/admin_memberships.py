@@ -11,22 +11,23 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Form, Path, Query, Request, UploadFile
 from fastapi.responses import RedirectResponse
-from sqlalchemy import String, cast
-from sqlmodel import select
 
 from api import authz
-from api.audit import service as audit
 from api.authz import Subject
+from api.core.db import savepoint
 from api.core.errors import Conflict, InvalidInput, NotFound, ProblemError
 from api.core.schemas import Id
 from api.core.types import today
+from api.core.uploads import size_text
 from api.deps import SessionDep
-from api.registry import membership_import
+from api.registry import history, membership_import
 from api.registry import service as registry
-from api.registry.models import ROLES, Group, Membership, Organisation, Stakeholder
+from api.registry.models import Group, Membership
+from api.registry.schemas import ROLES
 from web.auth import csrf_protected, page_requires
 from web.forms import field_errors, form_id
-from web.templating import LONDON, is_fragment_request, render, templates
+from web.labels import MEMBERSHIP_CHANGE_LABELS, ROLE_LABELS
+from web.templating import is_fragment_request, long_date, render
 
 router = APIRouter(prefix="/admin/memberships")
 
@@ -48,8 +49,7 @@ ADD_LABELS = {"stakeholder_id": "Person", "role": "Role", "start_date": "Start d
 
 
 def _role_options() -> list[tuple[str, str]]:
-    labels = templates.env.globals["ROLE_LABELS"]
-    return [(role, labels.get(role, role)) for role in ROLES]
+    return [(role, ROLE_LABELS[role]) for role in ROLES]
 
 
 def _group(session, slug: str) -> Group:
@@ -83,56 +83,30 @@ def groups_page(request: Request, session: SessionDep, _: RegistryAdmin):
 # One group's members --------------------------------------------------------------------------
 
 def _history(session, group: Group, org_names: dict[int, str]) -> list[dict[str, Any]]:
-    """The group's latest membership events, described for people, in two queries."""
-    seat_ids = select(cast(Membership.id, String)).where(Membership.group_id == group.id)
-    events = audit.events_for(session, entity_type="membership", entity_ids=seat_ids, limit=HISTORY_SIZE)
-    if not events:
-        return []
-    names = dict(session.exec(
-        select(Membership.id, Stakeholder.name).join(Stakeholder, Stakeholder.id == Membership.stakeholder_id)
-        .where(Membership.group_id == group.id)).all())
-    roles = templates.env.globals["ROLE_LABELS"]
+    """The group's latest membership changes (api/registry/history.py), in the page's words."""
 
     def shown(field: str, value: Any) -> str:
         if value is None:
             return "none"
         if field == "role":
-            return roles.get(value, value)
+            return ROLE_LABELS.get(value, value)
         if field == "on_behalf_of_id":
             return org_names.get(value, f"organisation {value}")
-        parsed = _date(str(value))
-        return f"{parsed.day} {parsed:%B %Y}" if parsed else str(value)
+        return long_date(value) if isinstance(value, date) else str(value)
 
-    rows = []
-    for event in events:
-        before, after = event.before or {}, event.after or {}
-        if event.action == "membership.create":
-            what = "Added"
-            details = [(FIELDS[f], None, shown(f, after.get(f))) for f in FIELDS if after.get(f) is not None]
-        elif event.action == "membership.update":
-            changed = [f for f in FIELDS if f in after or f in before]
-            if after.get("end_date") and not before.get("end_date"):
-                what = "Ended"
-            elif changed == ["role"]:
-                what = "Role changed"
-            else:
-                what = "Changed"
-            details = [(FIELDS[f], shown(f, before.get(f)), shown(f, after.get(f))) for f in changed]
-        else:
-            what, details = "Removed", []
-        local = event.occurred_at.astimezone(LONDON)
-        rows.append({"event": event, "what": what, "details": details, "at": f"{local.day} {local:%B %Y, %H:%M}",
-                     "person": names.get(int(event.entity_id or 0), "")})
-    return rows
+    return [{"event": change.event, "what": MEMBERSHIP_CHANGE_LABELS[change.kind], "person": change.person,
+             "at": long_date(change.event.occurred_at, "%H:%M"),
+             "details": [(FIELDS[c.field], None if change.kind == "added" else shown(c.field, c.before),
+                          shown(c.field, c.after)) for c in change.fields]}
+            for change in history.for_group(session, group.id, limit=HISTORY_SIZE)]
 
 
 def _group_page(request: Request, session, group: Group, *, errors: dict[str, str] | None = None,
                 form: dict[str, Any] | None = None, notice: str | None = None, status: int = 200,
                 block: str = "content"):
     """The members page in a constant number of queries, whatever the number of members."""
-    people = session.exec(select(Stakeholder.id, Stakeholder.name, Stakeholder.email)
-                          .order_by(Stakeholder.name, Stakeholder.id)).all()
-    organisations = session.exec(select(Organisation.id, Organisation.name).order_by(Organisation.name)).all()
+    people = registry.person_choices(session)
+    organisations = registry.organisation_choices(session)
     org_names = dict(organisations)
     return render(request, "pages/admin/memberships/group.html", {
         "title": f"Members of {group.name}", "nav": "admin", "group": group,
@@ -216,7 +190,7 @@ def change_role(request: Request, session: SessionDep, actor: RegistryChange, sl
     valid = role in ROLES
     errors = _update(session, actor, membership, {"role": role}, key) if valid else {key: "Choose a role"}
     name = registry.stakeholder_name(session, membership.stakeholder_id)
-    label = templates.env.globals["ROLE_LABELS"].get(role, role)
+    label = ROLE_LABELS.get(role, role)
     return _after_row_change(request, session, group, done="role", errors=errors, form={key: role},
                              notice=f"{name} is now {label}.")
 
@@ -233,7 +207,7 @@ def end_membership(request: Request, session: SessionDep, actor: RegistryChange,
     else:
         errors = _update(session, actor, membership, {"end_date": end}, key)
     name = registry.stakeholder_name(session, membership.stakeholder_id)
-    when = f"{end.day} {end:%B %Y}" if end else ""
+    when = long_date(end)
     return _after_row_change(request, session, group, done="ended", errors=errors, form={key: end_date.strip()},
                              notice=f"{name}'s membership ended on {when}.")
 
@@ -244,7 +218,7 @@ def _import_page(request: Request, group: Group, *, plan: membership_import.Plan
                  errors: dict[str, str] | None = None, notice: str | None = None, status: int = 200):
     return render(request, "pages/admin/memberships/import.html", {
         "title": f"Change members of {group.name} from a file", "nav": "admin", "group": group, "plan": plan,
-        "text": text, "errors": errors or {}, "notice": notice, "limit": membership_import.size_text(),
+        "text": text, "errors": errors or {}, "notice": notice, "limit": size_text(membership_import.MAX_BYTES),
         "role_list": ", ".join(ROLES),
     }, status=status)
 
@@ -303,10 +277,9 @@ def apply_import(request: Request, session: SessionDep, actor: RegistryChange, s
             "The group's memberships changed after your preview, so the file would now make different changes. "
             "Nothing has been changed: check the new preview below."))
     try:
-        membership_import.apply(session, actor=actor, group=group, plan=plan)
+        with savepoint(session):
+            membership_import.apply(session, actor=actor, group=group, plan=plan)
     except (Conflict, InvalidInput) as exc:
-        session.rollback()
-        group = _group(session, slug)
         return _import_page(request, group, plan=membership_import.plan(session, group=group, text=text),
                             text=text, errors={"file": exc.detail}, status=409)
     return RedirectResponse(f"/admin/memberships/{group.slug}?done=imported#members", status_code=303)

@@ -3,25 +3,22 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
-from sqlmodel import select
 
+from api.core.db import get_or_404
 from api.core.errors import InvalidInput
 from api.core.pagination import PageParams
 from api.core.schemas import SINGLE_LINE, Id
 from api.deps import SessionDep
 from api.registry import service as registry
-from api.registry.models import SECTORS, Area, Organisation
+from api.registry.models import Area, Organisation
+from api.registry.schemas import SECTORS
 from api.search import service as search
 from web.auth import GroupBusinessViewer, RegistryViewer
+from web.labels import SECTOR_LABELS
 from web.templating import render
 
 router = APIRouter()
 PAGE_SIZE = 50
-SECTOR_LABELS = {
-    "public": "Public sector", "health_care": "Health and care", "education": "Education", "sport": "Sport",
-    "leisure": "Leisure", "vcfse": "Voluntary, community and social enterprise", "private": "Private sector",
-    "community": "Community", "academic": "Academic",
-}
 # "" is "all sectors"; anything else must be one of the known sectors (422 otherwise).
 SECTOR_PATTERN = "^(" + "|".join(SECTORS) + ")?$"
 
@@ -32,9 +29,8 @@ def people(request: Request, session: SessionDep, _: RegistryViewer,
            cursor: Annotated[str | None, Query(max_length=512)] = None):
     rows, next_cursor = registry.list_stakeholders(session, page=PageParams(limit=PAGE_SIZE, cursor=cursor),
                                                    q=q.strip() or None)
-    organisations = dict(session.exec(select(Organisation.id, Organisation.name).where(
-        Organisation.id.in_({p.organisation_id for p in rows if p.organisation_id} or {-1}))).all())
-    places = dict(session.exec(select(Area.gss_code, Area.name).where(Area.kind == "place")).all())
+    organisations = registry.organisation_names(session, [p.organisation_id for p in rows])
+    places = registry.place_names(session)
     return render(request, "pages/people.html", {
         "title": "People", "nav": "people", "people": rows, "organisations": organisations, "places": places,
         "q": q, "next_cursor": next_cursor})
@@ -48,16 +44,17 @@ def organisations(request: Request, session: SessionDep, _: RegistryViewer,
     """A plain form that also searches as you type (htmx swaps the results only)."""
     rows, next_cursor = registry.list_organisations(session, page=PageParams(limit=PAGE_SIZE, cursor=cursor),
                                                     q=q.strip() or None, sector=sector or None)
-    places = dict(session.exec(select(Area.gss_code, Area.name).where(Area.kind == "place")).all())
+    places = registry.place_names(session)
     return render(request, "pages/organisations/index.html", {
         "title": "Organisations", "nav": "people", "organisations": rows, "places": places, "q": q,
-        "sector": sector, "sectors": registry.sectors_in_use(session), "sector_labels": SECTOR_LABELS,
+        "sector": sector, "sector_labels": SECTOR_LABELS,
+        "sector_options": [(value, SECTOR_LABELS.get(value, value)) for value in registry.sectors_in_use(session)],
         "people_counts": registry.people_counts(session, [o.id for o in rows]), "next_cursor": next_cursor})
 
 
 @router.get("/organisations/{organisation_id}")
 def organisation_page(request: Request, session: SessionDep, _: RegistryViewer, organisation_id: Id):
-    organisation = registry.get_or_404(session, Organisation, organisation_id, "organisation")
+    organisation = get_or_404(session, Organisation, organisation_id, "organisation")
     place = session.get(Area, organisation.place_code) if organisation.place_code else None
     return render(request, "pages/organisations/detail.html", {
         "title": organisation.name, "nav": "people", "organisation": organisation, "place": place,

@@ -5,11 +5,11 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Request
 
 from api import authz
+from api.access import access_to
 from api.dashboards.service import group_business
 from api.deps import SessionDep
 from api.meetings import documents
 from api.meetings import service as meetings
-from api.meetings.access import access_to
 from api.registry import service as registry
 from web.auth import RegistryViewer
 from web.templating import render

@@ -10,17 +10,19 @@ from pydantic import ValidationError
 from api import authz
 from api.auth.models import UserAccount
 from api.authz import Subject
+from api.core.db import savepoint
 from api.core.errors import InvalidInput
 from api.core.types import today
 from api.dashboards import service as dashboards
 from api.deps import SessionDep, SettingsDep
 from api.meetings import calendar
 from api.outcomes import service as outcomes
-from api.outcomes.models import CONTRIBUTION_KINDS
 from api.outcomes.schemas import ContributionCreate
 from api.registry import service as registry
+from api.registry.current import has_ended
 from web.auth import SignedIn, csrf_protected
 from web.forms import field_errors
+from web.labels import CONTRIBUTION_KIND_LABELS
 from web.templating import render
 
 router = APIRouter()
@@ -39,8 +41,8 @@ def _dashboard(request: Request, session, settings, subject: Subject, *, errors=
     calendar_url = str(request.url_for("my_calendar").include_query_params(token=calendar.feed_token(settings, user)))
     return render(request, "pages/home.html", {
         "title": "My dashboard", "nav": "home", "board": dashboards.my_dashboard(session, subject),
-        "former": [(m, g) for m, g in seats if not registry.is_current(m)], "calendar_url": calendar_url,
-        "kinds": CONTRIBUTION_KINDS, "labels": CONTRIBUTION_LABELS, "errors": errors or {},
+        "former": [(m, g) for m, g in seats if has_ended(m, today())], "calendar_url": calendar_url,
+        "kind_options": list(CONTRIBUTION_KIND_LABELS.items()), "labels": CONTRIBUTION_LABELS, "errors": errors or {},
         "form": form or {"date": today().isoformat()}, "notice": NOTICES.get(notice or ""), "next": "/",
     }, status=status)
 
@@ -62,9 +64,9 @@ def log_contribution(request: Request, session: SessionDep, settings: SettingsDe
     try:
         data = ContributionCreate(kind=kind, description=description, date=on or None,
                                   people_reached=people_reached or 0, hours=hours or 0)
-        outcomes.add_contribution(session, actor=subject, data=data.model_dump())
+        with savepoint(session):
+            outcomes.add_contribution(session, actor=subject, data=data.model_dump())
     except (ValidationError, InvalidInput) as error:
-        session.rollback()
         return _dashboard(request, session, settings, subject, errors=field_errors(error, CONTRIBUTION_LABELS),
                           form=form, status=422)
     return RedirectResponse("/?done=contribution#my-contributions", status_code=303)

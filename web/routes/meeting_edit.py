@@ -1,6 +1,6 @@
 """Recording a meeting on its page: agenda items, attendance (one click per person), minutes
 per item and their approval, decisions and actions; for the group's chair, vice chair and
-secretary, and admins (the rule is `authz.may_manage_group_business`, via api/meetings/access.py).
+secretary, and admins (the rule is `authz.may_manage_group_business`, via api/access.py).
 
 Every form works without JavaScript (303 back to the page, or the page again with 422 and the
 typed text kept); with htmx only the changed section comes back, with a message for the page's
@@ -15,17 +15,24 @@ from fastapi.responses import RedirectResponse
 from pydantic import ValidationError
 
 from api import authz
+from api.access import ensure_manager
 from api.authz import Subject
+from api.core.db import savepoint
 from api.core.errors import Conflict, InvalidInput, NotFound, ProblemError
 from api.core.schemas import MULTI_LINE, Id
 from api.deps import SessionDep
 from api.meetings import actions, minutes, service
-from api.meetings.access import ensure_manager
 from api.meetings.models import AgendaItem
-from api.meetings.schemas import ActionCreate, AgendaItemCreate, AgendaItemUpdate, DecisionCreate
+from api.meetings.schemas import (
+    ATTENDANCE_STATUSES,
+    ActionCreate,
+    AgendaItemCreate,
+    AgendaItemUpdate,
+    DecisionCreate,
+)
 from web.auth import csrf_protected
 from web.forms import field_errors, form_id
-from web.routes.meetings import ATTENDANCE_LABELS, NOTICES, editor_context
+from web.routes.meetings import NOTICES, editor_context
 from web.templating import is_fragment_request, render
 
 router = APIRouter()
@@ -106,9 +113,7 @@ def _answer(request: Request, session, subject: Subject, meeting_id: int, *, sec
             errors: dict | None = None, form: dict | None = None, row: int | None = None):
     """303 back to the page (no JavaScript) or, for htmx, the changed section; 422 with the form
     again (typed text kept) when something was wrong."""
-    if errors:
-        session.rollback()
-    elif not is_fragment_request(request):
+    if not errors and not is_fragment_request(request):
         return RedirectResponse(f"/meetings/{meeting_id}?done={notice_key}#{ANCHORS[section]}", status_code=303)
     notice = None if errors else NOTICES[notice_key]
     ctx = editor_context(session, subject, meeting_id, errors=errors, form=form, notice=notice)
@@ -148,7 +153,8 @@ def add_item(meeting_id: Id, request: Request, session: SessionDep, subject: Off
             raise FormProblem(problems)
         data = AgendaItemCreate(title=title, ref=ref.strip() or None, lead_id=lead, purpose=purpose,
                                 confidential=bool(confidential))
-        service.add_agenda_item(session, access=access, meeting=meeting, data=data.model_dump())
+        with savepoint(session):
+            service.add_agenda_item(session, access=access, meeting=meeting, data=data.model_dump())
     except FormProblem as problem:
         errors = problem.errors
     except (ValidationError, InvalidInput, Conflict) as error:
@@ -186,8 +192,9 @@ def change_item(meeting_id: Id, item_id: Id, request: Request, session: SessionD
         if problems:
             raise FormProblem(problems)
         changes = AgendaItemUpdate(title=title, lead_id=lead, purpose=purpose).model_dump()
-        service.update_agenda_item(session, access=access, item=item, changes={
-            key: changes[key] for key in ("title", "lead_id", "purpose")})
+        with savepoint(session):
+            service.update_agenda_item(session, access=access, item=item, changes={
+                key: changes[key] for key in ("title", "lead_id", "purpose")})
     except FormProblem as problem:
         errors = problem.errors
     except (ValidationError, InvalidInput, Conflict) as error:
@@ -202,7 +209,8 @@ def remove_item(meeting_id: Id, item_id: Id, request: Request, session: SessionD
     item = _meeting_item(session, meeting, item_id)
     errors = {}
     try:
-        service.delete_agenda_item(session, access=access, item=item)
+        with savepoint(session):
+            service.delete_agenda_item(session, access=access, item=item)
     except Conflict as error:
         detail = error.detail[:1].lower() + error.detail[1:]
         errors = {f"item-{item_id}-remove": f"This item cannot be removed: {detail}"}
@@ -218,9 +226,11 @@ def record_attendance(meeting_id: Id, stakeholder_id: Id, request: Request, sess
     meeting, access = _officer_access(session, subject, meeting_id, "record attendance")
     errors = {}
     try:
-        if status not in ATTENDANCE_LABELS:
+        if status not in ATTENDANCE_STATUSES:
             raise FormProblem({f"attendee-{stakeholder_id}": "Choose present, in attendance, apologies or absent"})
-        service.set_attendance(session, access=access, meeting=meeting, stakeholder_id=stakeholder_id, status=status)
+        with savepoint(session):
+            service.set_attendance(session, access=access, meeting=meeting, stakeholder_id=stakeholder_id,
+                                   status=status)
     except FormProblem as problem:
         errors = problem.errors
     except InvalidInput as error:
@@ -241,7 +251,8 @@ def save_minute(meeting_id: Id, item_id: Id, request: Request, session: SessionD
     try:
         if len(text) > MINUTE_LIMIT:
             raise FormProblem({field: f"The minute must be {MINUTE_LIMIT:,} characters or fewer"})
-        minutes.write_item(session, access=access, meeting=meeting, agenda_item_id=item.id, text=text)
+        with savepoint(session):
+            minutes.write_item(session, access=access, meeting=meeting, agenda_item_id=item.id, text=text)
     except FormProblem as problem:
         errors = problem.errors
     except (InvalidInput, Conflict) as error:
@@ -256,8 +267,9 @@ def approve_minutes(meeting_id: Id, request: Request, session: SessionDep, subje
     meeting, access = _officer_access(session, subject, meeting_id, "approve minutes")
     errors = {}
     try:
-        minutes.approve(session, access=access, meeting=meeting,
-                        approved_at_meeting_id=form_id(approved_at_meeting_id))
+        with savepoint(session):
+            minutes.approve(session, access=access, meeting=meeting,
+                            approved_at_meeting_id=form_id(approved_at_meeting_id))
     except (InvalidInput, Conflict) as error:
         errors = {"approve-meeting": f"Approval: {error.detail}"}
     return _answer(request, session, subject, meeting_id, section="agenda", notice_key="approved", errors=errors,
@@ -277,7 +289,8 @@ def record_decision(meeting_id: Id, request: Request, session: SessionDep, subje
             raise FormProblem({"decision-text": "Enter the decision"})
         items = {i.id for i in service.agenda(session, access=access, meeting_id=meeting.id)}
         data = DecisionCreate(text=text, agenda_item_id=_item(agenda_item_id, items, "decision-item"))
-        service.record_decision(session, access=access, meeting=meeting, data=data.model_dump())
+        with savepoint(session):
+            service.record_decision(session, access=access, meeting=meeting, data=data.model_dump())
     except FormProblem as problem:
         errors = problem.errors
     except (ValidationError, InvalidInput) as error:
@@ -320,7 +333,8 @@ def set_action(meeting_id: Id, request: Request, session: SessionDep, subject: O
         data = ActionCreate(group_id=meeting.group_id, meeting_id=meeting.id, text=text, due_date=due,
                             owner_id=owner,
                             agenda_item_id=int(agenda_item_id) if agenda_item_id else None)
-        actions.create_action(session, subject=subject, data=data.model_dump())
+        with savepoint(session):
+            actions.create_action(session, subject=subject, data=data.model_dump())
     except FormProblem as problem:
         errors = problem.errors
     except (ValidationError, InvalidInput, Conflict) as error:

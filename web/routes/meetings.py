@@ -10,13 +10,10 @@ from api.deps import SessionDep, SettingsDep
 from api.meetings import documents, minutes, service, summary
 from api.registry import service as registry
 from web.auth import GroupBusinessViewer
-from web.templating import render
+from web.labels import ATTENDANCE_LABELS
+from web.templating import long_date, render
 
 router = APIRouter()
-
-ATTENDANCE_LABELS = {"present": "Present", "in_attendance": "In attendance", "apologies": "Apologies",
-                     "absent": "Absent"}
-
 
 # Messages shown after a change made without JavaScript (the redirect names one, never free text).
 NOTICES = {
@@ -34,7 +31,7 @@ def _context(session, subject, meeting_id: int) -> dict:
     for attendance, name in rows:
         by_status[attendance.status].append(name)
     return {
-        "title": f"{report.group_name}: {meeting.starts_at:%d %B %Y}", "nav": "groups", "report": report,
+        "title": f"{report.group_name}: {long_date(meeting.starts_at)}", "nav": "groups", "report": report,
         "group": record.group, "attendance": by_status,
         "attendance_labels": ATTENDANCE_LABELS, "documents": documents.list_for_meeting(
             session, access=access, meeting_id=meeting.id),
@@ -65,6 +62,8 @@ def editor_context(session, subject, meeting_id: int, *, errors: dict | None = N
         attendees=[{"id": i, "name": n, "status": status_of.get(i), "guest": False} for i, n in members]
         + [{"id": i, "name": n, "status": status_of.get(i), "guest": True} for i, n in guests],
         items=ctx["_items"], minutes=latest, minute_texts=texts, later=later,
+        item_options=[(item.id, f"{item.ref} {item.title}") for item in ctx["_items"]],
+        meeting_options=[(m.id, long_date(m.starts_at) + (f": {m.title}" if m.title else "")) for m in later],
         approved_at=next((m for m in later if latest and m.id == latest.approved_at_meeting_id), None),
     )
     return ctx

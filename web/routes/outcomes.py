@@ -4,18 +4,18 @@ rug and each indicator's chart with its table). Charts are server-rendered SVG b
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Request
-from sqlmodel import select
 
 from api import authz
 from api.authz import Subject
 from api.core.pagination import PageParams
 from api.deps import SessionDep
 from api.indicators import service as indicators
-from api.indicators.models import Indicator
 from api.outcomes import service as outcomes
+from api.registry import service as registry
 from api.registry.models import Area
 from web import charts
 from web.auth import page_requires
+from web.labels import OUTCOME_LABELS, PLAN_LABELS, TREND_LABELS
 from web.templating import render
 
 router = APIRouter()
@@ -23,16 +23,6 @@ router = APIRouter()
 OutcomesViewer = Annotated[Subject, Depends(page_requires(authz.may_read_outcomes))]
 IndicatorViewer = Annotated[Subject, Depends(page_requires(authz.may_read_indicators))]
 SUBREGION = indicators.SUBREGION
-PLAN_LABELS = {"not_started": "Not started", "in_development": "In development", "signed_off": "Signed off",
-               "launched": "Launched", None: "No update yet"}
-OUTCOME_LABELS = {"better": "Better", "similar": "Similar", "worse": "Worse", "not_compared": "Not compared",
-                  "higher": "Higher", "lower": "Lower"}
-TREND_LABELS = {"increasing": "Increasing", "decreasing": "Decreasing",
-                "no_significant_change": "No significant change", "cannot_be_calculated": "Cannot be calculated"}
-
-
-def _places(session) -> list[Area]:
-    return list(session.exec(select(Area).where(Area.kind == "place").order_by(Area.name)))
 
 
 @router.get("/places")
@@ -53,7 +43,7 @@ def places_page(request: Request, session: SessionDep, _: OutcomesViewer):
 @router.get("/pilots")
 def pilots_page(request: Request, session: SessionDep, _: OutcomesViewer):
     pilots, _ = outcomes.list_pilots(session, page=PageParams(limit=200, cursor=None))
-    places = {a.gss_code: a.name for a in _places(session)}
+    places = registry.place_names(session)
     return render(request, "pages/outcomes/pilots.html", {
         "title": "Pilots", "nav": "pilots", "pilots": pilots, "places": places,
         "by_status": outcomes.pilots_by_status(session)})
@@ -61,9 +51,9 @@ def pilots_page(request: Request, session: SessionDep, _: OutcomesViewer):
 
 @router.get("/indicators")
 def indicators_page(request: Request, session: SessionDep, _: IndicatorViewer):
-    columns = [session.get(Area, SUBREGION), *_places(session)]
+    columns = [session.get(Area, SUBREGION), *registry.list_areas(session, kind="place")]
     rug = indicators.rug(session, areas=[a.gss_code for a in columns if a])
-    listed = session.exec(select(Indicator).order_by(Indicator.theme, Indicator.name)).all()
+    listed = indicators.all_indicators(session)
     return render(request, "pages/outcomes/indicators.html", {
         "title": "Indicators", "nav": "indicators", "rug": rug, "columns": [a for a in columns if a],
         "outcome_labels": OUTCOME_LABELS, "indicators": listed})

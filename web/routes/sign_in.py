@@ -11,7 +11,7 @@ from api.auth.throttle import TooManyAttempts
 from api.core.schemas import has_control_characters
 from api.deps import SessionDep, SettingsDep
 from web import auth
-from web.errors import safe_next
+from web.forms import safe_next
 from web.templating import render
 
 router = APIRouter()

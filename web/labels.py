@@ -1,0 +1,58 @@
+"""The words people read for every stored vocabulary, in one place.
+
+The values themselves are defined once, as Literal types in each domain's schemas; each mapping
+here gives every value of one of them its words (tests/unit/test_vocabularies.py fails if a value
+is added to a type without words here, or words are left for a value that no longer exists).
+"""
+
+from api.audit.schemas import EntityType
+from api.indicators.compare import Outcome
+from api.indicators.trend import Trend
+from api.meetings.schemas import ActionStatus, AttendanceStatus
+from api.outcomes.schemas import ContributionKind, PlanStatus
+from api.registry.history import ChangeKind
+from api.registry.schemas import GroupKind, Role, Sector
+
+ROLE_LABELS: dict[Role, str] = {
+    "chair": "Chair", "vice_chair": "Vice chair", "secretary": "Secretary", "member": "Member", "observer": "Observer",
+}
+GROUP_KIND_LABELS: dict[GroupKind, str] = {
+    "board": "Board", "thematic": "Thematic group", "working": "Working group", "place": "Place group",
+    "partnership": "Partnership",
+}
+SECTOR_LABELS: dict[Sector, str] = {
+    "public": "Public sector", "health_care": "Health and care", "education": "Education", "sport": "Sport",
+    "leisure": "Leisure", "vcfse": "Voluntary, community and social enterprise", "private": "Private sector",
+    "community": "Community", "academic": "Academic",
+}
+ACTION_STATUS_LABELS: dict[ActionStatus, str] = {"open": "Open", "closed": "Closed"}
+CONTRIBUTION_KIND_LABELS: dict[ContributionKind, str] = {
+    "event": "Event", "programme": "Programme", "training": "Training", "campaign": "Campaign",
+    "partnership": "Partnership", "advocacy": "Advocacy", "research": "Research", "other": "Other",
+}
+ATTENDANCE_LABELS: dict[AttendanceStatus, str] = {
+    "present": "Present", "in_attendance": "In attendance", "apologies": "Apologies", "absent": "Absent",
+}
+MEMBERSHIP_CHANGE_LABELS: dict[ChangeKind, str] = {
+    "added": "Added", "ended": "Ended", "role_changed": "Role changed", "changed": "Changed", "removed": "Removed",
+}
+# None: a Place that has posted no update yet has no plan status at all.
+PLAN_LABELS: dict[PlanStatus | None, str] = {
+    "not_started": "Not started", "in_development": "In development", "signed_off": "Signed off",
+    "launched": "Launched", None: "No update yet",
+}
+OUTCOME_LABELS: dict[Outcome, str] = {
+    "better": "Better", "similar": "Similar", "worse": "Worse", "not_compared": "Not compared", "higher": "Higher",
+    "lower": "Lower",
+}
+TREND_LABELS: dict[Trend, str] = {
+    "increasing": "Increasing", "decreasing": "Decreasing", "no_significant_change": "No significant change",
+    "cannot_be_calculated": "Cannot be calculated",
+}
+AUDIT_TYPE_LABELS: dict[EntityType, str] = {
+    "action": "Action", "action_update": "Action update", "agenda_item": "Agenda item", "attendance": "Attendance",
+    "client": "Partner client", "contribution": "Contribution", "decision": "Decision", "document": "Document",
+    "group": "Group", "indicator": "Indicator", "indicator_value": "Indicator values", "meeting": "Meeting",
+    "membership": "Membership", "minutes": "Minutes", "organisation": "Organisation", "pilot": "Pilot",
+    "place_update": "Place update", "route": "Refused request", "stakeholder": "Person", "user": "Account",
+}
