@@ -98,9 +98,13 @@ RegistryManager = Annotated[Subject, Depends(require(authz.may_manage_registry))
 AuditReader = Annotated[Subject, Depends(require(authz.may_read_audit_log))]
 AccountManager = Annotated[Subject, Depends(require(authz.may_manage_accounts))]
 Person = Annotated[Subject, Depends(require(authz.is_person))]
-# Reading meetings, minutes, decisions and actions; changes are checked per group by the
-# meetings service (the group's officers), hidden records answer 404.
-GroupBusinessReader = Annotated[Subject, Depends(require(authz.may_read_group_business))]
+_group_business_reader = require(authz.may_read_group_business)
+# Reading meetings, minutes, decisions and actions; hidden records answer 404 from the service.
+GroupBusinessReader = Annotated[Subject, Depends(_group_business_reader)]
+# Changing them: the door checks only that the caller may read the group's business. Who may
+# change it (the group's officers, an action's owner, an admin) depends on the group, so the
+# meetings service decides, and refuses (403, audited) with the group in hand.
+ReaderChangingGroupBusiness = Annotated[Subject, Depends(_group_business_reader)]
 PasswordChanger = Annotated[Subject, Depends(require(authz.may_manage_own_sign_in))]
 
 

@@ -112,6 +112,12 @@ def csrf_protected(rule):
     return _protect
 
 
+# A form changing a group's business (agenda, attendance, minutes, decisions, actions): the door
+# checks only that the person may read it; the meetings service decides who may change it (the
+# group's officers, an action's owner, an admin), with the group in hand.
+ReaderChangingGroupBusiness = Annotated[Subject, Depends(csrf_protected(authz.may_read_group_business))]
+
+
 def sign_in_nonce(request: Request) -> str:
     existing = request.cookies.get(SIGN_IN_COOKIE, "")
     return existing if 20 <= len(existing) <= 64 else secrets.token_urlsafe(24)

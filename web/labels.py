@@ -8,8 +8,8 @@ is added to a type without words here, or words are left for a value that no lon
 from api.audit.schemas import EntityType
 from api.indicators.compare import Outcome
 from api.indicators.trend import Trend
-from api.meetings.schemas import ActionStatus, AttendanceStatus
-from api.outcomes.schemas import ContributionKind, PlanStatus
+from api.meetings.schemas import ActionStatus, AttendanceStatus, MeetingStatus, MinutesStatus
+from api.outcomes.schemas import ContributionKind, PilotStatus, PlanStatus
 from api.registry.history import ChangeKind
 from api.registry.schemas import GroupKind, Role, Sector
 
@@ -26,6 +26,14 @@ SECTOR_LABELS: dict[Sector, str] = {
     "community": "Community", "academic": "Academic",
 }
 ACTION_STATUS_LABELS: dict[ActionStatus, str] = {"open": "Open", "closed": "Closed"}
+MEETING_STATUS_LABELS: dict[MeetingStatus, str] = {"scheduled": "Scheduled", "held": "Held", "cancelled": "Cancelled"}
+# Said after "the minutes are ...": a reader needs to know whether a draft may still change.
+MINUTES_STATUS_LABELS: dict[MinutesStatus, str] = {
+    "draft": "a draft, not yet approved", "approved": "approved", "locked": "approved and locked",
+}
+PILOT_STATUS_LABELS: dict[PilotStatus, str] = {
+    "testing": "Testing", "learning": "Learning", "scaling": "Scaling", "closed": "Closed",
+}
 CONTRIBUTION_KIND_LABELS: dict[ContributionKind, str] = {
     "event": "Event", "programme": "Programme", "training": "Training", "campaign": "Campaign",
     "partnership": "Partnership", "advocacy": "Advocacy", "research": "Research", "other": "Other",

@@ -14,6 +14,7 @@ from jinja2 import pass_context
 from jinja2_fragments.fastapi import Jinja2Blocks
 
 from api.core.types import LONDON
+from web import labels
 from web.labels import GROUP_KIND_LABELS, ROLE_LABELS
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
@@ -28,6 +29,8 @@ CONTENT_SECURITY_POLICY = (
 templates = Jinja2Blocks(directory=str(TEMPLATES_DIR))
 templates.env.globals["ROLE_LABELS"] = ROLE_LABELS
 templates.env.globals["KIND_LABELS"] = GROUP_KIND_LABELS
+# Status words for the templates, from the one place they are written (web/labels.py).
+templates.env.globals["labels"] = labels
 
 
 def long_date(value: date | datetime | None, time: str = "") -> str:

@@ -13,8 +13,9 @@ from api.authz import Subject
 from api.core.pagination import PageParams
 from api.core.types import LONDON, today
 from api.meetings import actions
+from api.meetings.attendance import attendance_rates
+from api.meetings.decisions import list_decisions
 from api.meetings.models import Action, Meeting, MinutesVersion
-from api.meetings.service import attendance_rates, list_decisions
 from api.meetings.summary import action_rows
 from api.outcomes.service import contribution_summary
 from api.registry.current import current_on

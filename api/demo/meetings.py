@@ -11,7 +11,7 @@ from sqlmodel import Session, select
 
 from api.access import GroupAccess
 from api.authz import SYSTEM_SUBJECT
-from api.meetings import actions, minutes, service
+from api.meetings import actions, agenda, attendance, decisions, meetings, minutes
 from api.meetings.models import Meeting
 from api.registry.models import Group, Membership, Stakeholder
 
@@ -54,7 +54,7 @@ def _meeting(session: Session, existing: set, group: Group, times, **values) -> 
     if (group.id, times[0]) in existing:
         return None
     access = GroupAccess(subject=SYSTEM_SUBJECT, group_id=group.id, roles=frozenset())
-    return service.create_meeting(session, access=access, group=group,
+    return meetings.create_meeting(session, access=access, group=group,
                                   data={"starts_at": times[0], "ends_at": times[1], **values})
 
 
@@ -88,16 +88,16 @@ def _record_january(session: Session, group: Group, meeting: Meeting) -> None:
     people = _people(session, group)
     chair = (people.get("chair") or [None])[0]
     others = people.get("member", []) + people.get("vice_chair", []) + people.get("secretary", [])
-    items = [service.add_agenda_item(session, access=access, meeting=meeting, data={
+    items = [agenda.add_agenda_item(session, access=access, meeting=meeting, data={
         "title": title, "purpose": purpose, "lead_id": chair if n in (0, 3, 8) else None})
         for n, (title, purpose, _) in enumerate(JANUARY_AGENDA)]
     statuses = ["present"] * 6 + ["in_attendance"] + ["apologies"] * 3 + ["absent"]
     entries = [{"stakeholder_id": person, "status": statuses[n % len(statuses)], "note": ""}
                for n, person in enumerate(([chair] if chair else []) + others[:11])]
-    service.replace_attendance(session, access=access, meeting=meeting, entries=entries)
+    attendance.replace_attendance(session, access=access, meeting=meeting, entries=entries)
     minutes.write(session, access=access, meeting=meeting, items=[
         {"agenda_item_id": item.id, "text": spec[2]} for item, spec in zip(items, JANUARY_AGENDA, strict=True)])
-    service.record_decision(session, access=access, meeting=meeting, data={
+    decisions.record_decision(session, access=access, meeting=meeting, data={
         "agenda_item_id": items[6].id, "text": "The Partnership will use All Together Fairer as the framework for "
                                                "its strategy refresh.", "decided_on": None})
     owner = others[0] if others else chair

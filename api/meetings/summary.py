@@ -2,16 +2,29 @@
 with their owners and updates, and the chair's summary report."""
 
 from dataclasses import dataclass
+from typing import Any
 
-from sqlmodel import Session
+from sqlalchemy import func
+from sqlmodel import Session, select
 
 from api.access import GroupAccess
 from api.authz import Subject
 from api.core.errors import NotFound
+from api.core.pagination import PageParams
 from api.meetings import actions, minutes, service
-from api.meetings.models import Action, AgendaItem, Meeting
-from api.meetings.schemas import ActionNoteRead, ActionRead, ChairSummary, DecisionRead, MeetingRead, SummaryItem
-from api.registry.models import Group
+from api.meetings.agenda import agenda
+from api.meetings.decisions import list_decisions
+from api.meetings.models import Action, AgendaItem, Attendance, Meeting
+from api.meetings.schemas import (
+    ATTENDANCE_STATUSES,
+    ActionNoteRead,
+    ActionRead,
+    ChairSummary,
+    DecisionRead,
+    MeetingRead,
+    SummaryItem,
+)
+from api.registry.models import Group, Stakeholder
 from api.registry.service import names_of
 
 
@@ -43,9 +56,23 @@ class MeetingRecord:
     group: Group
 
 
+def summary_facts(session: Session, *, access: GroupAccess, meeting: Meeting) -> dict[str, Any]:
+    """What the chair's summary shows, in a fixed number of queries: the items considered with
+    their leads, attendance counts, decisions; actions and minutes are added by their modules."""
+    items = agenda(session, access=access, meeting_id=meeting.id)
+    leads = dict(session.exec(select(Stakeholder.id, Stakeholder.name).where(
+        Stakeholder.id.in_({i.lead_id for i in items if i.lead_id}))).all()) if items else {}
+    counts = dict(session.exec(select(Attendance.status, func.count()).where(Attendance.meeting_id == meeting.id)
+                               .group_by(Attendance.status)).all())
+    decisions, _ = list_decisions(session, subject=access.subject, page=PageParams(limit=500, cursor=None),
+                                  meeting_id=meeting.id, members_of=access.members_of)
+    return {"items": items, "leads": leads, "attendance": {s: counts.get(s, 0) for s in ATTENDANCE_STATUSES},
+            "decisions": decisions, "group": session.get(Group, meeting.group_id)}
+
+
 def meeting_record(session: Session, subject: Subject, meeting_id: int) -> MeetingRecord:
     meeting, access = service.meeting_access(session, subject, meeting_id)
-    facts = service.summary_facts(session, access=access, meeting=meeting)
+    facts = summary_facts(session, access=access, meeting=meeting)
     try:
         version = minutes.visible_version(session, access=access, meeting_id=meeting.id)
         texts = {t["agenda_item_id"]: t["html"] for t in minutes.texts(session, access=access, minutes=version)}

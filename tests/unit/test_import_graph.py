@@ -47,7 +47,8 @@ def _is_module(name: str) -> bool:
 
 
 def unit(module: str) -> str | None:
-    """What a module counts as: `web` for all of web/; each domain's router on its own (a door);
+    """What a module counts as: `web` for all of web/; each domain's router on its own (a door),
+    a router package with all its modules (api.meetings.router.agenda -> api.meetings.router);
     otherwise the package or top module under api/ (api.meetings.service -> api.meetings)."""
     parts = module.split(".")
     if parts[0] == "web":

@@ -11,8 +11,8 @@ import pytest
 from api.audit.schemas import ENTITY_TYPES, EntityType
 from api.indicators.compare import Outcome
 from api.indicators.trend import Trend
-from api.meetings.schemas import ActionStatus, AttendanceStatus
-from api.outcomes.schemas import ContributionKind, PlanStatus
+from api.meetings.schemas import ActionStatus, AttendanceStatus, MeetingStatus, MinutesStatus
+from api.outcomes.schemas import ContributionKind, PilotStatus, PlanStatus
 from api.registry.history import ChangeKind
 from api.registry.schemas import GroupKind, Role, Sector
 from web import labels
@@ -26,6 +26,9 @@ ROOT = Path(__file__).resolve().parents[2]
     (labels.SECTOR_LABELS, Sector),
     (labels.ATTENDANCE_LABELS, AttendanceStatus),
     (labels.ACTION_STATUS_LABELS, ActionStatus),
+    (labels.MEETING_STATUS_LABELS, MeetingStatus),
+    (labels.MINUTES_STATUS_LABELS, MinutesStatus),
+    (labels.PILOT_STATUS_LABELS, PilotStatus),
     (labels.CONTRIBUTION_KIND_LABELS, ContributionKind),
     (labels.PLAN_LABELS, PlanStatus | None),
     (labels.MEMBERSHIP_CHANGE_LABELS, ChangeKind),

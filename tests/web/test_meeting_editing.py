@@ -13,7 +13,7 @@ from api.audit.models import AuditEvent
 from api.auth import service as auth_service
 from api.authz import SYSTEM_SUBJECT
 from api.core.errors import Forbidden, InvalidInput
-from api.meetings import service
+from api.meetings import agenda, attendance, service
 from api.meetings.models import Action, AgendaItem, Attendance, Decision, MinutesVersion, MinuteText
 from tests import factories
 from tests.web.conftest import hidden_field, sign_in
@@ -171,9 +171,9 @@ def test_minutes_written_per_item_then_approved_then_amended(client_factory, ses
     chair = _browser(client_factory, CHAIR)
     url = f"/meetings/{meeting['id']}"
     second = session.exec(select(AgendaItem).where(AgendaItem.id == meeting["item"])).one()
-    other_item = service.add_agenda_item(session, access=access_to(session, SYSTEM_SUBJECT, meeting["group"].id),
-                                         meeting=service.get_meeting(session, meeting["id"]),
-                                         data={"title": "AOB"})
+    other_item = agenda.add_agenda_item(session, access=access_to(session, SYSTEM_SUBJECT, meeting["group"].id),
+                                        meeting=service.get_meeting(session, meeting["id"]),
+                                        data={"title": "AOB"})
     session.commit()
     assert _post(chair, f"{url}/minutes/{second.id}", {"text": "Routes **mapped**. <script>x()</script>"},
                  ).status_code == 303
@@ -371,10 +371,10 @@ def test_the_editing_page_costs_the_same_queries_for_a_bigger_meeting(client_fac
 def test_set_attendance_service_is_audited_and_refuses_non_officers(session, meeting):
     the_meeting = service.get_meeting(session, meeting["id"])
     admin = access_to(session, SYSTEM_SUBJECT, meeting["group"].id)
-    row = service.set_attendance(session, access=admin, meeting=the_meeting, stakeholder_id=meeting["other"].id,
-                                 status="absent")
-    service.set_attendance(session, access=admin, meeting=the_meeting, stakeholder_id=meeting["other"].id,
-                           status="present")
+    row = attendance.set_attendance(session, access=admin, meeting=the_meeting, stakeholder_id=meeting["other"].id,
+                                    status="absent")
+    attendance.set_attendance(session, access=admin, meeting=the_meeting, stakeholder_id=meeting["other"].id,
+                              status="present")
     session.commit()
     assert row.status == "present"
     events = session.exec(select(AuditEvent).where(AuditEvent.entity_type == "attendance")
@@ -382,13 +382,13 @@ def test_set_attendance_service_is_audited_and_refuses_non_officers(session, mee
     assert [e.action for e in events] == ["attendance.create", "attendance.update"]
     assert events[1].before == {"status": "absent"} and events[1].after == {"status": "present"}
     with pytest.raises(InvalidInput):
-        service.set_attendance(session, access=admin, meeting=the_meeting, stakeholder_id=meeting["other"].id,
-                               status="late")
+        attendance.set_attendance(session, access=admin, meeting=the_meeting, stakeholder_id=meeting["other"].id,
+                                  status="late")
     with pytest.raises(InvalidInput):
-        service.set_attendance(session, access=admin, meeting=the_meeting, stakeholder_id=987654, status="present")
+        attendance.set_attendance(session, access=admin, meeting=the_meeting, stakeholder_id=987654, status="present")
     session.rollback()
     with pytest.raises(Forbidden):
-        service.set_attendance(session, access=access_to(session, meeting["member_subject"], meeting["group"].id),
-                               meeting=the_meeting, stakeholder_id=meeting["other"].id, status="absent")
+        attendance.set_attendance(session, access=access_to(session, meeting["member_subject"], meeting["group"].id),
+                                  meeting=the_meeting, stakeholder_id=meeting["other"].id, status="absent")
     session.rollback()
     assert _count(session, Attendance, Attendance.status == "absent") == 0

@@ -3,7 +3,7 @@ or as a plain form."""
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse, StreamingResponse
 from pydantic import ValidationError
 
@@ -19,14 +19,13 @@ from api.meetings.schemas import ActionNoteCreate
 from api.meetings.summary import action_rows, one_action
 from api.registry import service as registry
 from api.registry.models import Group
-from web.auth import GroupBusinessViewer, csrf_protected
+from web.auth import GroupBusinessViewer, ReaderChangingGroupBusiness
 from web.forms import field_errors, safe_next
 from web.labels import ACTION_STATUS_LABELS
 from web.templating import is_fragment_request, render
 
 router = APIRouter()
 
-ActionUpdater = Annotated[Subject, Depends(csrf_protected(authz.may_read_group_business))]
 PAGE_SIZE = 25
 SORT_LABELS = {"group": "Group and number", "due": "Due date, soonest first", "newest": "Newest first"}
 OWNER_CHOICES = [("all", "Anyone"), ("me", "Me")]
@@ -89,7 +88,7 @@ def action_page(action_id: Id, request: Request, session: SessionDep, subject: G
 
 
 @router.post("/actions/{action_id}/updates")
-def post_update(action_id: Id, request: Request, session: SessionDep, subject: ActionUpdater,
+def post_update(action_id: Id, request: Request, session: SessionDep, subject: ReaderChangingGroupBusiness,
                 text: Annotated[str, Form(max_length=20000)] = "", close: Annotated[str, Form(max_length=5)] = "",
                 next: Annotated[str, Form(max_length=500), SINGLE_LINE] = "/"):
     """An update from the owner (or an officer), optionally closing the action. htmx gets the

@@ -8,8 +8,7 @@ from api import authz
 from api.access import access_to
 from api.dashboards.service import group_business
 from api.deps import SessionDep
-from api.meetings import documents
-from api.meetings import service as meetings
+from api.meetings import documents, meetings
 from api.registry import service as registry
 from web.auth import RegistryViewer
 from web.templating import render

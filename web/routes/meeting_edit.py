@@ -10,18 +10,17 @@ live region.
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse
 from pydantic import ValidationError
 
-from api import authz
 from api.access import ensure_manager
 from api.authz import Subject
 from api.core.db import savepoint
 from api.core.errors import Conflict, InvalidInput, NotFound, ProblemError
 from api.core.schemas import MULTI_LINE, Id
 from api.deps import SessionDep
-from api.meetings import actions, minutes, service
+from api.meetings import actions, agenda, attendance, decisions, minutes, service
 from api.meetings.models import AgendaItem
 from api.meetings.schemas import (
     ATTENDANCE_STATUSES,
@@ -30,14 +29,13 @@ from api.meetings.schemas import (
     AgendaItemUpdate,
     DecisionCreate,
 )
-from web.auth import csrf_protected
+from web.auth import ReaderChangingGroupBusiness
 from web.forms import field_errors, form_id
 from web.routes.meetings import NOTICES, editor_context
 from web.templating import is_fragment_request, render
 
 router = APIRouter()
 
-Officer = Annotated[Subject, Depends(csrf_protected(authz.may_read_group_business))]
 Text = Annotated[str, Form(max_length=20_000)]
 Short = Annotated[str, Form(max_length=2_000)]
 MINUTE_LIMIT = 100_000
@@ -139,7 +137,7 @@ def _item_fields(prefix: str) -> dict[str, tuple[str, str]]:
 
 
 @router.post("/meetings/{meeting_id}/agenda-items")
-def add_item(meeting_id: Id, request: Request, session: SessionDep, subject: Officer,
+def add_item(meeting_id: Id, request: Request, session: SessionDep, subject: ReaderChangingGroupBusiness,
              title: Short = "", ref: Short = "", lead_id: Short = "", purpose: Short = "",
              confidential: Short = ""):
     meeting, access = _officer_access(session, subject, meeting_id, "change an agenda")
@@ -154,7 +152,7 @@ def add_item(meeting_id: Id, request: Request, session: SessionDep, subject: Off
         data = AgendaItemCreate(title=title, ref=ref.strip() or None, lead_id=lead, purpose=purpose,
                                 confidential=bool(confidential))
         with savepoint(session):
-            service.add_agenda_item(session, access=access, meeting=meeting, data=data.model_dump())
+            agenda.add_agenda_item(session, access=access, meeting=meeting, data=data.model_dump())
     except FormProblem as problem:
         errors = problem.errors
     except (ValidationError, InvalidInput, Conflict) as error:
@@ -180,8 +178,8 @@ def _meeting_item(session, meeting, item_id: int):
 
 
 @router.post("/meetings/{meeting_id}/agenda-items/{item_id}")
-def change_item(meeting_id: Id, item_id: Id, request: Request, session: SessionDep, subject: Officer,
-                title: Short = "", lead_id: Short = "", purpose: Short = ""):
+def change_item(meeting_id: Id, item_id: Id, request: Request, session: SessionDep,
+                subject: ReaderChangingGroupBusiness, title: Short = "", lead_id: Short = "", purpose: Short = ""):
     meeting, access = _officer_access(session, subject, meeting_id, "change an agenda")
     item = _meeting_item(session, meeting, item_id)
     prefix = f"item-{item.id}"
@@ -193,7 +191,7 @@ def change_item(meeting_id: Id, item_id: Id, request: Request, session: SessionD
             raise FormProblem(problems)
         changes = AgendaItemUpdate(title=title, lead_id=lead, purpose=purpose).model_dump()
         with savepoint(session):
-            service.update_agenda_item(session, access=access, item=item, changes={
+            agenda.update_agenda_item(session, access=access, item=item, changes={
                 key: changes[key] for key in ("title", "lead_id", "purpose")})
     except FormProblem as problem:
         errors = problem.errors
@@ -204,13 +202,14 @@ def change_item(meeting_id: Id, item_id: Id, request: Request, session: SessionD
 
 
 @router.post("/meetings/{meeting_id}/agenda-items/{item_id}/remove")
-def remove_item(meeting_id: Id, item_id: Id, request: Request, session: SessionDep, subject: Officer):
+def remove_item(meeting_id: Id, item_id: Id, request: Request, session: SessionDep,
+                subject: ReaderChangingGroupBusiness):
     meeting, access = _officer_access(session, subject, meeting_id, "change an agenda")
     item = _meeting_item(session, meeting, item_id)
     errors = {}
     try:
         with savepoint(session):
-            service.delete_agenda_item(session, access=access, item=item)
+            agenda.delete_agenda_item(session, access=access, item=item)
     except Conflict as error:
         detail = error.detail[:1].lower() + error.detail[1:]
         errors = {f"item-{item_id}-remove": f"This item cannot be removed: {detail}"}
@@ -221,16 +220,16 @@ def remove_item(meeting_id: Id, item_id: Id, request: Request, session: SessionD
 # Attendance -----------------------------------------------------------------------------------
 
 @router.post("/meetings/{meeting_id}/attendance/{stakeholder_id}")
-def record_attendance(meeting_id: Id, stakeholder_id: Id, request: Request, session: SessionDep, subject: Officer,
-                      status: Short = ""):
+def record_attendance(meeting_id: Id, stakeholder_id: Id, request: Request, session: SessionDep,
+                      subject: ReaderChangingGroupBusiness, status: Short = ""):
     meeting, access = _officer_access(session, subject, meeting_id, "record attendance")
     errors = {}
     try:
         if status not in ATTENDANCE_STATUSES:
             raise FormProblem({f"attendee-{stakeholder_id}": "Choose present, in attendance, apologies or absent"})
         with savepoint(session):
-            service.set_attendance(session, access=access, meeting=meeting, stakeholder_id=stakeholder_id,
-                                   status=status)
+            attendance.set_attendance(session, access=access, meeting=meeting, stakeholder_id=stakeholder_id,
+                                      status=status)
     except FormProblem as problem:
         errors = problem.errors
     except InvalidInput as error:
@@ -242,7 +241,8 @@ def record_attendance(meeting_id: Id, stakeholder_id: Id, request: Request, sess
 # Minutes --------------------------------------------------------------------------------------
 
 @router.post("/meetings/{meeting_id}/minutes/{item_id}")
-def save_minute(meeting_id: Id, item_id: Id, request: Request, session: SessionDep, subject: Officer,
+def save_minute(meeting_id: Id, item_id: Id, request: Request, session: SessionDep,
+                subject: ReaderChangingGroupBusiness,
                 text: Annotated[str, Form(max_length=MINUTE_LIMIT * 2), MULTI_LINE] = ""):
     meeting, access = _officer_access(session, subject, meeting_id, "write minutes")
     item = _meeting_item(session, meeting, item_id)
@@ -262,7 +262,7 @@ def save_minute(meeting_id: Id, item_id: Id, request: Request, session: SessionD
 
 
 @router.post("/meetings/{meeting_id}/minutes-approval")
-def approve_minutes(meeting_id: Id, request: Request, session: SessionDep, subject: Officer,
+def approve_minutes(meeting_id: Id, request: Request, session: SessionDep, subject: ReaderChangingGroupBusiness,
                     approved_at_meeting_id: Short = ""):
     meeting, access = _officer_access(session, subject, meeting_id, "approve minutes")
     errors = {}
@@ -279,7 +279,7 @@ def approve_minutes(meeting_id: Id, request: Request, session: SessionDep, subje
 # Decisions and actions ------------------------------------------------------------------------
 
 @router.post("/meetings/{meeting_id}/decisions")
-def record_decision(meeting_id: Id, request: Request, session: SessionDep, subject: Officer,
+def record_decision(meeting_id: Id, request: Request, session: SessionDep, subject: ReaderChangingGroupBusiness,
                     text: Text = "", agenda_item_id: Short = ""):
     meeting, access = _officer_access(session, subject, meeting_id, "record a decision")
     form = {"decision-text": text, "decision-item": agenda_item_id}
@@ -287,10 +287,10 @@ def record_decision(meeting_id: Id, request: Request, session: SessionDep, subje
     try:
         if not text.strip():
             raise FormProblem({"decision-text": "Enter the decision"})
-        items = {i.id for i in service.agenda(session, access=access, meeting_id=meeting.id)}
+        items = {i.id for i in agenda.agenda(session, access=access, meeting_id=meeting.id)}
         data = DecisionCreate(text=text, agenda_item_id=_item(agenda_item_id, items, "decision-item"))
         with savepoint(session):
-            service.record_decision(session, access=access, meeting=meeting, data=data.model_dump())
+            decisions.record_decision(session, access=access, meeting=meeting, data=data.model_dump())
     except FormProblem as problem:
         errors = problem.errors
     except (ValidationError, InvalidInput) as error:
@@ -306,7 +306,7 @@ ACTION_FIELDS = {"text": ("action-text", "Action"), "owner_id": ("action-owner",
 
 
 @router.post("/meetings/{meeting_id}/actions")
-def set_action(meeting_id: Id, request: Request, session: SessionDep, subject: Officer,
+def set_action(meeting_id: Id, request: Request, session: SessionDep, subject: ReaderChangingGroupBusiness,
                text: Text = "", owner_id: Short = "", due_date: Short = "", agenda_item_id: Short = ""):
     meeting, access = _officer_access(session, subject, meeting_id, "add an action")
     form = {"action-text": text, "action-owner": owner_id, "action-due": due_date, "action-item": agenda_item_id}
@@ -324,7 +324,7 @@ def set_action(meeting_id: Id, request: Request, session: SessionDep, subject: O
         owner, owner_problems = _seated(session, meeting, owner_id, "owner_id", ACTION_FIELDS)
         problems.update(owner_problems)
         try:
-            _item(agenda_item_id, {i.id for i in service.agenda(session, access=access, meeting_id=meeting.id)},
+            _item(agenda_item_id, {i.id for i in agenda.agenda(session, access=access, meeting_id=meeting.id)},
                   "action-item")
         except FormProblem as problem:
             problems.update(problem.errors)

@@ -7,7 +7,8 @@ from fastapi import APIRouter, Query, Request
 
 from api.core.schemas import Id
 from api.deps import SessionDep, SettingsDep
-from api.meetings import documents, minutes, service, summary
+from api.meetings import attendance, documents, minutes, summary
+from api.meetings.meetings import later_meetings
 from api.registry import service as registry
 from web.auth import GroupBusinessViewer
 from web.labels import ATTENDANCE_LABELS
@@ -26,10 +27,10 @@ NOTICES = {
 def _context(session, subject, meeting_id: int) -> dict:
     record = summary.meeting_record(session, subject, meeting_id)
     report, meeting, access, items = record.summary, record.meeting, record.access, record.items
-    rows = service.attendance(session, meeting.id)
+    rows = attendance.attendance(session, meeting.id)
     by_status: dict[str, list[str]] = {status: [] for status in ATTENDANCE_LABELS}
-    for attendance, name in rows:
-        by_status[attendance.status].append(name)
+    for row, name in rows:
+        by_status[row.status].append(name)
     return {
         "title": f"{report.group_name}: {long_date(meeting.starts_at)}", "nav": "groups", "report": report,
         "group": record.group, "attendance": by_status,
@@ -56,7 +57,7 @@ def editor_context(session, subject, meeting_id: int, *, errors: dict | None = N
     latest = minutes.latest_version(session, meeting.id)
     texts = {} if latest is None else {t["agenda_item_id"]: t["text"] for t in minutes.texts(
         session, access=access, minutes=latest)}
-    later = service.later_meetings(session, meeting)
+    later = later_meetings(session, meeting)
     ctx.update(
         can_manage=True, meeting_id=meeting.id, members=sorted(members, key=lambda m: m[1].lower()),
         attendees=[{"id": i, "name": n, "status": status_of.get(i), "guest": False} for i, n in members]
