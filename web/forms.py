@@ -1,6 +1,8 @@
 """Turning validation failures into per-field messages for the NHS.UK error pattern."""
 
-from pydantic import TypeAdapter, ValidationError
+from typing import Annotated
+
+from pydantic import BeforeValidator, TypeAdapter, ValidationError
 
 from api.core.errors import InvalidInput
 from api.core.schemas import Id
@@ -30,6 +32,10 @@ def safe_next(value: str | None, default: str = "/") -> str:
 
 
 _id = TypeAdapter(Id)
+
+# A filter form's select whose blank option means "any": the browser sends `group=` for it, which
+# must read as no filter, not fail as a bad id (the action log's filter did, with its defaults).
+BlankOrId = Annotated[Id | None, BeforeValidator(lambda value: None if value == "" else value)]
 
 
 def form_id(value: str) -> int | None:

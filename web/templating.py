@@ -30,7 +30,7 @@ templates = Jinja2Blocks(directory=str(TEMPLATES_DIR))
 templates.env.globals["ROLE_LABELS"] = ROLE_LABELS
 templates.env.globals["KIND_LABELS"] = GROUP_KIND_LABELS
 # Status words for the templates, from the one place they are written (web/labels.py).
-templates.env.globals["labels"] = labels
+templates.env.globals["vocab"] = labels
 
 
 def long_date(value: date | datetime | None, time: str = "") -> str:

@@ -135,6 +135,18 @@ def test_action_log_filters_and_csv(mine):
     assert client.get("/actions?owner=everyone").status_code == 422
 
 
+def test_the_action_log_filter_form_submitted_as_it_opens_filters_nothing_out(mine):
+    # The form's blank "All groups" option arrives as `group=`: it means any group, not a bad id.
+    client, _, group, _ = mine
+    as_opened = client.get("/actions?owner=all&group=&status=open&sort=group")
+    assert as_opened.status_code == 200 and as_opened.text.count("<tr>") == 4
+    assert client.get("/actions.csv?owner=all&group=&status=").status_code == 200
+    assert "Book the venue" in client.get(f"/actions?owner=all&group={group.id}&status=open").text
+    for bad in ("abc", "0", str(2**31)):
+        refused = client.get(f"/actions?owner=all&group={bad}&status=open")
+        assert refused.status_code == 422 and "There is a problem" in refused.text
+
+
 def test_action_log_sorts_and_pages_through_every_order(mine, session):
     client, me, group, rows = mine
     # More than a page (25), with undated actions and shared due dates, so paging crosses them.

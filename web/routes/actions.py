@@ -20,7 +20,7 @@ from api.meetings.summary import action_rows, one_action
 from api.registry import service as registry
 from api.registry.models import Group
 from web.auth import GroupBusinessViewer, ReaderChangingGroupBusiness
-from web.forms import field_errors, safe_next
+from web.forms import BlankOrId, field_errors, safe_next
 from web.labels import ACTION_STATUS_LABELS
 from web.templating import is_fragment_request, render
 
@@ -41,7 +41,7 @@ def _filters(subject: Subject, owner: str, group: int | None, status: str, overd
 @router.get("/actions")
 def action_log(request: Request, session: SessionDep, subject: GroupBusinessViewer,
                owner: Annotated[str, Query(pattern="^(me|all)$")] = "all",
-               group: Id | None = None,
+               group: BlankOrId = None,
                status: Annotated[str, Query(pattern="^(open|closed)?$")] = "open",
                overdue: bool = False, cursor: Annotated[str | None, Query(max_length=512)] = None,
                sort: Annotated[str, Query(pattern="^(group|due|newest)$")] = "group"):
@@ -65,7 +65,7 @@ def action_log(request: Request, session: SessionDep, subject: GroupBusinessView
 @router.get("/actions.csv")
 def action_log_csv(request: Request, subject: GroupBusinessViewer,
                    owner: Annotated[str, Query(pattern="^(me|all)$")] = "all",
-                   group: Id | None = None,
+                   group: BlankOrId = None,
                    status: Annotated[str, Query(pattern="^(open|closed)?$")] = "",
                    overdue: bool = False):
     """The filtered log as CSV (every page), streamed."""
