@@ -5,10 +5,12 @@ here gives every value of one of them its words (tests/unit/test_vocabularies.py
 is added to a type without words here, or words are left for a value that no longer exists).
 """
 
+from typing import Literal
+
 from api.audit.schemas import EntityType
 from api.indicators.compare import Outcome
 from api.indicators.trend import Trend
-from api.meetings.schemas import ActionStatus, AttendanceStatus, MeetingStatus, MinutesStatus
+from api.meetings.schemas import ActionSort, ActionStatus, AttendanceStatus, MeetingStatus, MinutesStatus
 from api.outcomes.schemas import ContributionKind, PilotStatus, PlanStatus
 from api.registry.history import ChangeKind
 from api.registry.schemas import GroupKind, Role, Sector
@@ -26,6 +28,12 @@ SECTOR_LABELS: dict[Sector, str] = {
     "community": "Community", "academic": "Academic",
 }
 ACTION_STATUS_LABELS: dict[ActionStatus, str] = {"open": "Open", "closed": "Closed"}
+ACTION_SORT_LABELS: dict[ActionSort, str] = {
+    "group": "Group and number", "due": "Due date, soonest first", "newest": "Newest first",
+}
+# The action log's "whose actions" filter: a choice of the page, not stored anywhere.
+OwnerFilter = Literal["all", "me"]
+ACTION_OWNER_LABELS: dict[OwnerFilter, str] = {"all": "Anyone", "me": "Me"}
 MEETING_STATUS_LABELS: dict[MeetingStatus, str] = {"scheduled": "Scheduled", "held": "Held", "cancelled": "Cancelled"}
 # Said after "the minutes are ...": a reader needs to know whether a draft may still change.
 MINUTES_STATUS_LABELS: dict[MinutesStatus, str] = {

@@ -46,3 +46,15 @@ def conditional_get(request: Request, response: Response, entity) -> None:
         if "*" in tags or etag in tags:
             raise NotModified(etag)
     response.headers["ETag"] = etag
+
+
+# For a route's `responses=`: the 412 an If-Match route can answer.
+Precondition = {412: {"description": "If-Match does not match the current ETag"}}
+
+
+def created(request: Request, response: Response, entity, route: str, **params) -> None:
+    """A 201 with the new record's Location (and its ETag when it is versioned)."""
+    response.status_code = 201
+    response.headers["Location"] = str(request.url_for(route, **params))
+    if hasattr(entity, "version"):
+        response.headers["ETag"] = etag_of(entity)

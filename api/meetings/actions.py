@@ -18,6 +18,7 @@ from api.core.spreadsheet import CsvChunks
 from api.core.types import today
 from api.meetings import indexing
 from api.meetings.models import Action, ActionUpdate, AgendaItem, Meeting
+from api.meetings.schemas import ActionSort
 from api.meetings.service import check_seated, meeting_day
 from api.registry.models import Group, Stakeholder
 
@@ -150,12 +151,11 @@ def log_query(session: Session, subject: Subject, *, owner_id: int | None, group
     return stmt
 
 
-SORTS = ("group", "due", "newest")
 
 
 def list_actions(session: Session, *, subject: Subject, page: PageParams, owner_id: int | None = None,
                  group_id: int | None = None, status: str | None = None, overdue: bool | None = None,
-                 sort: str = "group"):
+                 sort: ActionSort = "group"):
     """Rows of (Action, owner name): by group then number, by due date (soonest first, undated
     last), or newest first."""
     stmt = log_query(session, subject, owner_id=owner_id, group_id=group_id, status=status, overdue=overdue)

@@ -13,6 +13,8 @@ MeetingStatus = Literal["scheduled", "held", "cancelled"]
 VenueKind = Literal["in_person", "online", "hybrid"]
 AttendanceStatus = Literal["present", "in_attendance", "apologies", "absent"]
 ActionStatus = Literal["open", "closed"]
+# The action log's orders: group and number, due date (undated last), newest first.
+ActionSort = Literal["group", "due", "newest"]
 MinutesStatus = Literal["draft", "approved", "locked"]
 # Read off the types, so a new value is added in one place.
 MEETING_STATUSES: tuple[MeetingStatus, ...] = get_args(MeetingStatus)

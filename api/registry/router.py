@@ -2,12 +2,12 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from starlette.datastructures import UploadFile
 
 from api.core.db import get_or_404
 from api.core.errors import Conflict, InvalidInput
-from api.core.http import check_if_match, conditional_get, etag_of
+from api.core.http import Precondition, check_if_match, conditional_get, created, etag_of
 from api.core.pagination import Page, PageDep, set_next_link
 from api.core.schemas import SINGLE_LINE, Id
 from api.core.uploads import too_large
@@ -41,15 +41,6 @@ router = APIRouter()
 GssPath = Annotated[str, Path(pattern=r"^[EWSN]\d{8}$")]
 Q = Annotated[str | None, Query(max_length=100, description="Case-insensitive part of the name"), SINGLE_LINE]
 GssQuery = Annotated[str | None, Query(pattern=r"^[EWSN]\d{8}$")]
-Precondition = {412: {"description": "If-Match does not match the current ETag"}}
-
-
-def _created(request: Request, response: Response, entity, route: str, **params) -> None:
-    response.status_code = status.HTTP_201_CREATED
-    response.headers["Location"] = str(request.url_for(route, **params))
-    response.headers["ETag"] = etag_of(entity)
-
-
 def _membership_read(membership: Membership, name: str) -> MembershipRead:
     return MembershipRead(**membership.model_dump(), stakeholder_name=name,
                           is_current=is_current(membership))
@@ -88,7 +79,7 @@ def list_organisations(request: Request, response: Response, session: SessionDep
 def create_organisation(body: OrganisationCreate, request: Request, response: Response,
                         session: SessionDep, actor: RegistryManager):
     org = service.create_organisation(session, actor=actor, data=body.model_dump())
-    _created(request, response, org, "get_organisation", organisation_id=org.id)
+    created(request, response, org, "get_organisation", organisation_id=org.id)
     return org
 
 
@@ -139,7 +130,7 @@ def list_stakeholders(request: Request, response: Response, session: SessionDep,
 def create_stakeholder(body: StakeholderCreate, request: Request, response: Response,
                        session: SessionDep, actor: RegistryManager):
     person = service.create_stakeholder(session, actor=actor, data=body.model_dump())
-    _created(request, response, person, "get_stakeholder", stakeholder_id=person.id)
+    created(request, response, person, "get_stakeholder", stakeholder_id=person.id)
     return person
 
 
@@ -190,7 +181,7 @@ def list_groups(request: Request, response: Response, session: SessionDep, _: Bo
 def create_group(body: GroupCreate, request: Request, response: Response,
                  session: SessionDep, actor: RegistryManager):
     group = service.create_group(session, actor=actor, data=body.model_dump())
-    _created(request, response, group, "get_group", group_id=group.id)
+    created(request, response, group, "get_group", group_id=group.id)
     return _group_read(group, 0)
 
 
@@ -231,7 +222,7 @@ def create_membership(group_id: Id, body: MembershipCreate, request: Request, re
                       session: SessionDep, actor: RegistryManager):
     group = get_or_404(session, Group, group_id, "group")
     membership = service.create_membership(session, actor=actor, group=group, data=body.model_dump())
-    _created(request, response, membership, "get_membership", membership_id=membership.id)
+    created(request, response, membership, "get_membership", membership_id=membership.id)
     return _membership_read(membership, service.stakeholder_name(session, membership.stakeholder_id))
 
 

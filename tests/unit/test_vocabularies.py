@@ -11,7 +11,7 @@ import pytest
 from api.audit.schemas import ENTITY_TYPES, EntityType
 from api.indicators.compare import Outcome
 from api.indicators.trend import Trend
-from api.meetings.schemas import ActionStatus, AttendanceStatus, MeetingStatus, MinutesStatus
+from api.meetings.schemas import ActionSort, ActionStatus, AttendanceStatus, MeetingStatus, MinutesStatus
 from api.outcomes.schemas import ContributionKind, PilotStatus, PlanStatus
 from api.registry.history import ChangeKind
 from api.registry.schemas import GroupKind, Role, Sector
@@ -26,6 +26,8 @@ ROOT = Path(__file__).resolve().parents[2]
     (labels.SECTOR_LABELS, Sector),
     (labels.ATTENDANCE_LABELS, AttendanceStatus),
     (labels.ACTION_STATUS_LABELS, ActionStatus),
+    (labels.ACTION_SORT_LABELS, ActionSort),
+    (labels.ACTION_OWNER_LABELS, labels.OwnerFilter),
     (labels.MEETING_STATUS_LABELS, MeetingStatus),
     (labels.MINUTES_STATUS_LABELS, MinutesStatus),
     (labels.PILOT_STATUS_LABELS, PilotStatus),

@@ -1,7 +1,7 @@
 """The action log (filters, paging, CSV) and posting an update to an action, inline with htmx
 or as a plain form."""
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse, StreamingResponse
@@ -15,22 +15,23 @@ from api.core.pagination import PageParams
 from api.core.schemas import SINGLE_LINE, Id
 from api.deps import SessionDep
 from api.meetings import actions
-from api.meetings.schemas import ActionNoteCreate
+from api.meetings.schemas import ActionNoteCreate, ActionSort, ActionStatus
 from api.meetings.summary import action_rows, one_action
 from api.registry import service as registry
 from api.registry.models import Group
 from web.auth import GroupBusinessViewer, ReaderChangingGroupBusiness
 from web.forms import BlankOrId, field_errors, safe_next
-from web.labels import ACTION_STATUS_LABELS
+from web.labels import ACTION_OWNER_LABELS, ACTION_SORT_LABELS, ACTION_STATUS_LABELS, OwnerFilter
 from web.templating import is_fragment_request, render
 
 router = APIRouter()
 
 PAGE_SIZE = 25
-SORT_LABELS = {"group": "Group and number", "due": "Due date, soonest first", "newest": "Newest first"}
-OWNER_CHOICES = [("all", "Anyone"), ("me", "Me")]
+OWNER_CHOICES = list(ACTION_OWNER_LABELS.items())
 # "" (either status) comes last: the log opens on open actions.
 STATUS_CHOICES = [*ACTION_STATUS_LABELS.items(), ("", "Open or closed")]
+# The status filter: one status, or "" for either (the form's last option).
+StatusFilter = ActionStatus | Literal[""]
 
 
 def _filters(subject: Subject, owner: str, group: int | None, status: str, overdue: bool) -> dict:
@@ -40,11 +41,11 @@ def _filters(subject: Subject, owner: str, group: int | None, status: str, overd
 
 @router.get("/actions")
 def action_log(request: Request, session: SessionDep, subject: GroupBusinessViewer,
-               owner: Annotated[str, Query(pattern="^(me|all)$")] = "all",
+               owner: OwnerFilter = "all",
                group: BlankOrId = None,
-               status: Annotated[str, Query(pattern="^(open|closed)?$")] = "open",
+               status: StatusFilter = "open",
                overdue: bool = False, cursor: Annotated[str | None, Query(max_length=512)] = None,
-               sort: Annotated[str, Query(pattern="^(group|due|newest)$")] = "group"):
+               sort: ActionSort = "group"):
     filters = _filters(subject, owner, group, status, overdue)
     rows, next_cursor = actions.list_actions(session, subject=subject, page=PageParams(limit=PAGE_SIZE, cursor=cursor),
                                              sort=sort, **filters)
@@ -54,9 +55,9 @@ def action_log(request: Request, session: SessionDep, subject: GroupBusinessView
     return render(request, "pages/actions/index.html", {
         "title": "Action log", "nav": "actions", "items": action_rows(session, rows), "next_cursor": next_cursor,
         "groups": groups, "group_names": {g.id: g.name for g in groups},
-        "query": {**query, **({"sort": sort} if sort != "group" else {})}, "sorts": SORT_LABELS, "sort": sort,
+        "query": {**query, **({"sort": sort} if sort != "group" else {})}, "sorts": ACTION_SORT_LABELS, "sort": sort,
         "owner_options": OWNER_CHOICES, "status_options": STATUS_CHOICES,
-        "group_options": [(g.id, g.name) for g in groups], "sort_options": list(SORT_LABELS.items()),
+        "group_options": [(g.id, g.name) for g in groups], "sort_options": list(ACTION_SORT_LABELS.items()),
         "owner": owner, "group": group, "status": status, "overdue": overdue,
         "csv_url": request.url_for("action_log_csv").include_query_params(**query), "next": "/actions",
     })
@@ -64,9 +65,9 @@ def action_log(request: Request, session: SessionDep, subject: GroupBusinessView
 
 @router.get("/actions.csv")
 def action_log_csv(request: Request, subject: GroupBusinessViewer,
-                   owner: Annotated[str, Query(pattern="^(me|all)$")] = "all",
+                   owner: OwnerFilter = "all",
                    group: BlankOrId = None,
-                   status: Annotated[str, Query(pattern="^(open|closed)?$")] = "",
+                   status: StatusFilter = "",
                    overdue: bool = False):
     """The filtered log as CSV (every page), streamed."""
     return StreamingResponse(actions.export_csv(request.app.state.engine, subject=subject,

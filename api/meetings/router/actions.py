@@ -5,13 +5,21 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import StreamingResponse
 
-from api.core.http import check_if_match, conditional_get, etag_of
+from api.core.http import Precondition, check_if_match, conditional_get, created, etag_of
 from api.core.pagination import Page, PageDep, set_next_link
 from api.core.schemas import Id
 from api.deps import GroupBusinessReader, ReaderChangingGroupBusiness, SessionDep
 from api.meetings import actions, service, summary
-from api.meetings.router.common import IdQuery, Precondition, created
-from api.meetings.schemas import ActionChange, ActionCreate, ActionNoteCreate, ActionRead, ActionStatus, ChairSummary
+from api.meetings.router.common import IdQuery
+from api.meetings.schemas import (
+    ActionChange,
+    ActionCreate,
+    ActionNoteCreate,
+    ActionRead,
+    ActionSort,
+    ActionStatus,
+    ChairSummary,
+)
 
 router = APIRouter(tags=["meetings"])
 
@@ -22,9 +30,8 @@ def list_actions(request: Request, response: Response, session: SessionDep, subj
                  page: PageDep, owner_id: IdQuery = None, group_id: IdQuery = None,
                  status: ActionStatus | None = None, overdue: bool | None = None,
                  format: Annotated[str, Query(pattern="^(json|csv)$")] = "json",
-                 sort: Annotated[str, Query(pattern="^(group|due|newest)$",
-                                            description="group and number, due date (undated last), newest first")]
-                 = "group"):
+                 sort: Annotated[ActionSort, Query(description="group and number, due date (undated last), "
+                                                               "newest first")] = "group"):
     """The action log by group and number (or `sort`); `format=csv` streams the whole filtered log."""
     filters = {"owner_id": owner_id, "group_id": group_id, "status": status, "overdue": overdue}
     if format == "csv":

@@ -2,12 +2,11 @@
 
 from fastapi import APIRouter, Request, Response
 
-from api.core.http import check_if_match, conditional_get, etag_of
+from api.core.http import Precondition, check_if_match, conditional_get, created, etag_of
 from api.core.pagination import Page
 from api.core.schemas import Id
 from api.deps import GroupBusinessReader, ReaderChangingGroupBusiness, SessionDep
 from api.meetings import agenda, service
-from api.meetings.router.common import Precondition, created
 from api.meetings.schemas import AgendaItemCreate, AgendaItemRead, AgendaItemUpdate
 
 router = APIRouter(tags=["meetings"])

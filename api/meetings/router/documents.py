@@ -5,11 +5,11 @@ from typing import Annotated
 from fastapi import APIRouter, File, Form, Request, Response, UploadFile
 from fastapi.responses import FileResponse
 
+from api.core.http import created
 from api.core.pagination import Page
 from api.core.schemas import SINGLE_LINE, Id
 from api.deps import GroupBusinessReader, ReaderChangingGroupBusiness, SessionDep, SettingsDep
 from api.meetings import documents, service
-from api.meetings.router.common import created
 from api.meetings.schemas import DocumentRead
 
 router = APIRouter(tags=["meetings"])

@@ -4,12 +4,11 @@ from fastapi import APIRouter, Request, Response
 
 from api.access import access_to
 from api.core.db import get_or_404
-from api.core.http import check_if_match, conditional_get, etag_of
+from api.core.http import Precondition, check_if_match, conditional_get, created, etag_of
 from api.core.pagination import Page, PageDep, set_next_link
 from api.core.schemas import Id
 from api.deps import GroupBusinessReader, ReaderChangingGroupBusiness, SessionDep
 from api.meetings import meetings, service
-from api.meetings.router.common import Precondition, created
 from api.meetings.schemas import MeetingCreate, MeetingRead, MeetingUpdate
 from api.registry.models import Group
 
