@@ -126,8 +126,8 @@ def _clients_page(request: Request, session, *, cursor: str | None = None, error
     clients, next_cursor = auth_service.list_clients(session, page=PageParams(limit=PAGE_SIZE, cursor=cursor))
     response = render(request, "pages/admin/clients.html", {
         "title": "Partner clients", "nav": "admin", "clients": clients, "next_cursor": next_cursor,
-        "scopes": authz.PARTNER_SCOPES, "errors": errors or {}, "form": form or {}, "created": created,
-        "notice": notice,
+        "scope_options": [(scope, scope) for scope in authz.PARTNER_SCOPES], "errors": errors or {},
+        "form": form or {}, "created": created, "notice": notice,
     }, status=status)
     return response
 
