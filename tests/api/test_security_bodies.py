@@ -75,13 +75,24 @@ def _send(address, method: str, path: str, headers: dict[str, str], body: bytes 
     raw = b""
     with socket.create_connection(address, timeout=PROMPTLY) as connection:
         connection.sendall(head.encode("latin-1") + body)
+
+        def _send_more() -> None:
+            try:
+                for part in more:
+                    connection.sendall(part)
+            except OSError:
+                pass  # the server has answered and closed: the rest is refused unread, as intended
+
+        # The rest goes from another thread while this one reads: a server that answers and closes
+        # with bytes still unread resets the connection, and an answer not yet read is then lost.
+        sender = threading.Thread(target=_send_more, daemon=True)
+        sender.start()
         try:
-            for part in more:
-                connection.sendall(part)
             while chunk := connection.recv(65536):
                 raw += chunk
         except (TimeoutError, ConnectionResetError, BrokenPipeError):
             pass
+        sender.join(PROMPTLY)
     return Answer(raw, time.monotonic() - started)
 
 
