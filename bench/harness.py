@@ -64,6 +64,21 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def wait_ready(base: str, process: subprocess.Popen, seconds: float = 60) -> None:
+    """Until the server at `base` answers /readyz (RuntimeError if it exits or takes too long)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{base}/readyz", timeout=1).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        if process.poll() is not None:
+            raise RuntimeError("the server exited during start-up")
+        time.sleep(0.2)
+    raise RuntimeError("the server did not become ready")
+
+
 @contextmanager
 def server(database_url: str, app: str = "bench.app:app") -> Iterator[tuple[str, subprocess.Popen]]:
     """uvicorn with one worker, as `ata serve` runs it, on a free port; yields (base URL, process)."""
@@ -74,18 +89,7 @@ def server(database_url: str, app: str = "bench.app:app") -> Iterator[tuple[str,
                                 "--log-level", "warning", "--no-access-log"], env=env, cwd=ROOT)
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{base}/readyz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if process.poll() is not None:
-                raise RuntimeError("the server exited during start-up")
-            time.sleep(0.2)
-        else:
-            raise RuntimeError("the server did not become ready")
+        wait_ready(base, process)
         yield base, process
     finally:
         process.terminate()

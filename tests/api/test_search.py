@@ -1,6 +1,11 @@
 """Search: ranked, highlighted, kept in step with the records, and never showing what the
 caller may not see — on SQLite FTS5 and PostgreSQL alike."""
 
+from sqlmodel import select
+
+from api.auth import service as auth_service
+from api.auth.models import UserAccount
+from api.search import service as search
 from tests.api.test_meetings import JAN, MARCH, _meeting, hcp  # noqa: F401 (fixture)
 
 
@@ -98,3 +103,21 @@ def test_bad_queries_and_paging(client, hcp):  # noqa: F811
     assert client.get("/api/v1/search", params={"q": "x", "cursor": "garbage"}, headers=sec).status_code == 400
     assert client.get("/api/v1/search", params={"q": "badger", "kind": "nonsense"}, headers=sec).status_code == 422
     assert client.get("/api/v1/search", params={"q": "badger"}, headers=sec).json()["items"]
+
+
+def test_a_kind_no_domain_registered_is_shown_to_the_groups_members_only(session, hcp):  # noqa: F811
+    # Fails closed: without a registered check of the record's current state, search cannot tell
+    # whether the record has become confidential since it was indexed, so only members see it.
+    group, _ = hcp
+    search.put(session, kind="unregistered", ref_id=1, group_id=group.id, meeting_id=None, members_only=False,
+               title="Zebra crossing survey", body="Zebra crossing survey results", url="/nowhere")
+    session.commit()
+
+    def found(key: str) -> list[str]:
+        account = session.exec(select(UserAccount).where(UserAccount.email == f"hcp.{key}@example.org")).one()
+        hits, _ = search.search(session, subject=auth_service.user_subject(account), q="zebra")
+        return [hit.title for hit in hits]
+
+    assert found("member") == ["Zebra crossing survey"]
+    assert found("outsider") == []
+    assert found("observer") == []

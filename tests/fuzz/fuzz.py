@@ -25,7 +25,7 @@ from xml.etree import ElementTree
 
 import httpx
 
-from bench.harness import free_port, fresh_database
+from bench.harness import free_port, fresh_database, wait_ready
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
@@ -61,20 +61,6 @@ def _prepare(env: dict[str, str], admin_password: str) -> None:
     # the fuzzer will try on every id) then cannot disable the account the run depends on.
     subprocess.run([str(BIN / "ata"), "users", "create-admin", "--email", FUZZ_ADMIN, "--password-stdin"],
                    input=admin_password + "\n", text=True, env=env, cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
-
-
-def _wait_ready(base: str, process: subprocess.Popen) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{base}/readyz", timeout=1).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        if process.poll() is not None:
-            raise RuntimeError("the server exited during start-up")
-        time.sleep(0.2)
-    raise RuntimeError("the server did not become ready")
 
 
 def _token(base: str, password: str) -> str:
@@ -153,7 +139,7 @@ def main(argv: list[str] | None = None) -> int:
                                       env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
             base = f"http://127.0.0.1:{port}"
             try:
-                _wait_ready(base, server)
+                wait_ready(base, server)
                 token = _token(base, admin_password)
                 print(f"== fuzz: schemathesis against {base} ({database_url.split('://')[0]})", flush=True)
                 fuzz = subprocess.run(_schemathesis(base, token, work / "report"), cwd=work, check=False)
