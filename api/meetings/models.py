@@ -1,11 +1,38 @@
-"""Meeting tables: meetings, agenda items, attendance, minutes (versioned), decisions, actions."""
+"""Meeting tables: series, meetings, standing items, agenda items, attendance and guests,
+declarations of interest, minutes (versioned), decisions, actions, documents."""
 
-from datetime import date, datetime
+from datetime import date, datetime, time
 
 from sqlalchemy import Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from api.core.types import UTCDateTime, created_column, updated_column, version_column
+
+class MeetingSeries(SQLModel, table=True):
+    """A repeating pattern ("every 4 weeks on Tuesday", "monthly on the third Tuesday") that made
+    some scheduled meetings; each meeting is then its own row, moved or cancelled alone."""
+
+    __tablename__ = "meeting_series"
+
+    id: int | None = Field(default=None, primary_key=True)
+    group_id: int = Field(foreign_key="governance_group.id", index=True)
+    # "weekly": every `interval` weeks on `weekday`; "monthly": the `nth` `weekday` of every
+    # `interval` months (nth -1: the last).
+    pattern: str = Field(max_length=20)
+    interval: int = Field(default=1)
+    weekday: int
+    nth: int | None = Field(default=None)
+    first_date: date
+    until: date
+    start_time: time
+    end_time: time
+    title: str = Field(default="", max_length=200)
+    venue_kind: str = Field(default="in_person", max_length=20)
+    venue: str = Field(default="", max_length=300)
+    online_link: str = Field(default="", max_length=500)
+    created_by: str = Field(default="", max_length=254)
+    created_at: datetime | None = Field(default=None, sa_column=created_column())
+
 
 _meeting_version = version_column()
 
@@ -22,12 +49,29 @@ class Meeting(SQLModel, table=True):
     ends_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
     venue_kind: str = Field(default="in_person", max_length=20)
     venue: str = Field(default="", max_length=300)
+    online_link: str = Field(default="", max_length=500)
     status: str = Field(default="scheduled", max_length=20)
+    cancel_reason: str = Field(default="", max_length=300)
+    series_id: int | None = Field(default=None, foreign_key="meeting_series.id", index=True)
     # iCalendar SEQUENCE: bumped whenever what a calendar shows changes.
     sequence: int = Field(default=0)
     version: int = Field(default=1, sa_column=_meeting_version)
     created_at: datetime | None = Field(default=None, sa_column=created_column())
     updated_at: datetime | None = Field(default=None, sa_column=updated_column())
+
+
+class StandingItem(SQLModel, table=True):
+    """One item of a group's standing agenda, the template its meetings' agendas start from
+    (a group with none uses the partnership's standard agenda)."""
+
+    __tablename__ = "standing_item"
+    __table_args__ = (Index("ix_standing_item_group_id_position", "group_id", "position"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    group_id: int = Field(foreign_key="governance_group.id")
+    position: int
+    title: str = Field(max_length=300)
+    purpose: str = Field(default="", max_length=200)
 
 
 _item_version = version_column()
@@ -67,6 +111,36 @@ class Attendance(SQLModel, table=True):
     note: str = Field(default="", max_length=300)
 
 
+class MeetingGuest(SQLModel, table=True):
+    """Someone "in attendance" who is not in the directory: recorded by name and organisation."""
+
+    __tablename__ = "meeting_guest"
+
+    id: int | None = Field(default=None, primary_key=True)
+    meeting_id: int = Field(foreign_key="meeting.id", index=True)
+    name: str = Field(max_length=200)
+    organisation: str = Field(default="", max_length=200)
+    created_at: datetime | None = Field(default=None, sa_column=created_column())
+
+
+class Declaration(SQLModel, table=True):
+    """A declaration of interest made at a meeting, on the meeting as a whole or on one item."""
+
+    __tablename__ = "declaration"
+
+    id: int | None = Field(default=None, primary_key=True)
+    meeting_id: int = Field(foreign_key="meeting.id", index=True)
+    agenda_item_id: int | None = Field(default=None, foreign_key="agenda_item.id")
+    stakeholder_id: int = Field(foreign_key="stakeholder.id", index=True)
+    # NHS England's categories of interest: financial, non-financial professional,
+    # non-financial personal, indirect.
+    kind: str = Field(max_length=30)
+    interest: str = Field(sa_type=Text)
+    # What was agreed about it, e.g. "Left the meeting for this item".
+    action_taken: str = Field(default="", max_length=300)
+    created_at: datetime | None = Field(default=None, sa_column=created_column())
+
+
 class MinutesVersion(SQLModel, table=True):
     """One version of a meeting's minutes; approved versions are frozen, and a later change is
     a new version (an amendment)."""
@@ -81,6 +155,8 @@ class MinutesVersion(SQLModel, table=True):
     approved_at_meeting_id: int | None = Field(default=None, foreign_key="meeting.id")
     approved_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
     written_by: str = Field(default="", max_length=254)
+    # "Approved as a correct record subject to these amendments" (empty: approved as they stand).
+    amendments: str = Field(default="", sa_type=Text)
     created_at: datetime | None = Field(default=None, sa_column=created_column())
     updated_at: datetime | None = Field(default=None, sa_column=updated_column())
 
@@ -163,6 +239,9 @@ class Document(SQLModel, table=True):
     content_type: str = Field(max_length=120)
     size: int
     sha256: str = Field(max_length=64, index=True)
+    # Pages in a PDF paper (None for other files), read once at upload: the meeting pack's page
+    # numbers are worked out from these without opening every paper again.
+    page_count: int | None = Field(default=None)
     confidential: bool = Field(default=False)
     uploaded_by: str = Field(default="", max_length=254)
     created_at: datetime | None = Field(default=None, sa_column=created_column())
