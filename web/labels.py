@@ -10,7 +10,16 @@ from typing import Literal
 from api.audit.schemas import EntityType
 from api.indicators.compare import Outcome
 from api.indicators.trend import Trend
-from api.meetings.schemas import ActionSort, ActionStatus, AttendanceStatus, MeetingStatus, MinutesStatus
+from api.meetings.schemas import (
+    ActionSort,
+    ActionStatus,
+    AttendanceStatus,
+    DeclarationKind,
+    MeetingStatus,
+    MinutesStatus,
+    SeriesPattern,
+    VenueKind,
+)
 from api.outcomes.schemas import ContributionKind, PilotStatus, PlanStatus
 from api.registry.history import ChangeKind
 from api.registry.schemas import GroupKind, Role, Sector
@@ -71,4 +80,21 @@ AUDIT_TYPE_LABELS: dict[EntityType, str] = {
     "group": "Group", "indicator": "Indicator", "indicator_value": "Indicator values", "meeting": "Meeting",
     "membership": "Membership", "minutes": "Minutes", "organisation": "Organisation", "pilot": "Pilot",
     "place_update": "Place update", "route": "Refused request", "stakeholder": "Person", "user": "Account",
+    "meeting_guest": "Guest at a meeting", "declaration": "Declaration of interest",
+    "meeting_series": "Series of meetings",
+}
+
+# Declarations of interest: NHS England's categories.
+DECLARATION_KIND_LABELS: dict[DeclarationKind, str] = {
+    "financial": "Financial interest", "non_financial_professional": "Non-financial professional interest",
+    "non_financial_personal": "Non-financial personal interest", "indirect": "Indirect interest",
+}
+
+# Scheduling meetings: where a meeting is held, and how a series repeats.
+VENUE_KIND_LABELS: dict[VenueKind, str] = {
+    "in_person": "In person", "online": "Online", "hybrid": "Hybrid, in person and online",
+}
+SERIES_PATTERN_LABELS: dict[SeriesPattern, str] = {
+    "weekly": "By the week, for example every 4 weeks on Tuesday",
+    "monthly": "By the month, for example the third Tuesday of every month",
 }

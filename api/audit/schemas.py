@@ -9,6 +9,10 @@ EntityType = Literal[
     "action", "action_update", "agenda_item", "attendance", "client", "contribution", "decision", "document",
     "group", "indicator", "indicator_value", "meeting", "membership", "minutes", "organisation", "pilot",
     "place_update", "route", "stakeholder", "user",
+    # Guests in attendance and declarations of interest at meetings.
+    "meeting_guest", "declaration",
+    # Series of meetings (scheduling).
+    "meeting_series",
 ]
 ENTITY_TYPES: tuple[EntityType, ...] = get_args(EntityType)
 

@@ -11,7 +11,7 @@ from sqlmodel import Session, select
 
 from api.access import GroupAccess
 from api.authz import SYSTEM_SUBJECT
-from api.meetings import actions, agenda, attendance, decisions, meetings, minutes
+from api.meetings import actions, agenda, attendance, decisions, declarations, meetings, minutes
 from api.meetings.models import Meeting
 from api.registry.models import Group, Membership, Stakeholder
 
@@ -23,7 +23,8 @@ AGE_WELL_NEXT = (datetime(2027, 1, 19, 10, 0, tzinfo=UTC), datetime(2027, 1, 19,
 JANUARY_AGENDA = (
     ("Welcome, introductions and apologies", "For information",
      "The chair welcomed members and noted apologies as recorded."),
-    ("Declarations of interest", "For information", "There were no declarations of interest."),
+    ("Declarations of interest", "For information",
+     "One declaration of interest was recorded, on the alignment item; see the declarations below."),
     ("Minutes of the last meeting and matters arising", "For approval",
      "The minutes of the November meeting were **approved** as an accurate record."),
     ("Action log from previous meetings", "For assurance",
@@ -95,6 +96,13 @@ def _record_january(session: Session, group: Group, meeting: Meeting) -> None:
     entries = [{"stakeholder_id": person, "status": statuses[n % len(statuses)], "note": ""}
                for n, person in enumerate(([chair] if chair else []) + others[:11])]
     attendance.replace_attendance(session, access=access, meeting=meeting, entries=entries)
+    attendance.add_guest(session, access=access, meeting=meeting, name="Robin Example",
+                         organisation="Lakeside Community Sports Trust")
+    if others:
+        declarations.record_declaration(session, access=access, meeting=meeting, data={
+            "stakeholder_id": others[0], "agenda_item_id": items[6].id, "kind": "non_financial_professional",
+            "interest": "Trustee of a community sports trust that bids for strategy funding.",
+            "action_taken": "Took part in the discussion; did not vote."})
     minutes.write(session, access=access, meeting=meeting, items=[
         {"agenda_item_id": item.id, "text": spec[2]} for item, spec in zip(items, JANUARY_AGENDA, strict=True)])
     decisions.record_decision(session, access=access, meeting=meeting, data={

@@ -10,6 +10,7 @@ from sqlmodel import Session, select
 
 from api.access import GroupAccess, access_to, ensure_manager, member_groups, refuse, visible_to
 from api.audit import service as audit
+from api.audit.models import AuditEvent
 from api.authz import Subject, may_update_action
 from api.core.db import get_or_404
 from api.core.errors import Conflict, NotFound, invalid_field
@@ -21,6 +22,7 @@ from api.meetings.models import Action, ActionUpdate, AgendaItem, Meeting
 from api.meetings.schemas import ActionSort
 from api.meetings.service import check_seated, meeting_day
 from api.registry.models import Group, Stakeholder
+from api.search import service as search
 
 
 def is_overdue(action: Action, on: date | None = None) -> bool:
@@ -60,9 +62,12 @@ def create_action(session: Session, *, subject: Subject, data: dict[str, Any]) -
     _check_owner(session, group.id, meeting, data.get("owner_id"))
     _check_due(meeting, data.get("due_date"))
     number = data.get("number")
+    removed = removed_numbers(session, group.id)
     if number is None:
-        number = (session.exec(select(func.max(Action.number)).where(Action.group_id == group.id)).one() or 0) + 1
-    elif session.exec(select(Action.id).where(Action.group_id == group.id, Action.number == number)).first():
+        highest = session.exec(select(func.max(Action.number)).where(Action.group_id == group.id)).one() or 0
+        number = max(highest, *removed, 0) + 1
+    elif number in removed or session.exec(
+            select(Action.id).where(Action.group_id == group.id, Action.number == number)).first():
         raise Conflict(f"{group.name} already has an action {number}; numbers are never reused.")
     values = {**data, "number": number}
     if values.get("status") == "closed":
@@ -228,3 +233,30 @@ def of_meeting(session: Session, *, subject: Subject, meeting_id: int,
     """Actions set at this meeting, by number, as rows of (Action, owner name)."""
     stmt = log_query(session, subject, owner_id=None, group_id=None, status=None, overdue=None, members_of=members_of)
     return list(session.exec(stmt.where(Action.meeting_id == meeting_id).order_by(Action.number)).all())
+
+
+# Record edits: removing an action ------------------------------------------------------------
+# An action set in error can be removed by the group's officers (the audit log keeps it). One
+# with updates recorded has a history people have read and written to: it is closed, not
+# removed. Its number is never given again (the audit log remembers the numbers removed).
+
+def removed_numbers(session: Session, group_id: int) -> set[int]:
+    """The numbers of the group's actions that were removed (read from the audit log, in one query)."""
+    found = set()
+    for before in session.exec(select(AuditEvent.before).where(AuditEvent.action == "action.delete")):
+        if before and before.get("group_id") == group_id and isinstance(before.get("number"), int):
+            found.add(before["number"])
+    return found
+
+
+def delete_action(session: Session, *, access: GroupAccess, action: Action) -> None:
+    ensure_manager(session, access, "remove an action")
+    if session.exec(select(ActionUpdate.id).where(ActionUpdate.action_id == action.id).limit(1)).first():
+        raise Conflict(f"Action {action.number} has updates recorded, so it cannot be removed: close it instead.")
+    meeting_id = action.meeting_id
+    audit.remove_entity(session, action, actor=access.subject, entity_type="action")
+    # Search forgets a meeting's (or the meeting-less) actions together: write back those that remain.
+    search.remove(session, kind="action", meeting_id=meeting_id)
+    for kept in session.exec(select(Action).where(Action.meeting_id == meeting_id if meeting_id is not None
+                                                  else Action.meeting_id.is_(None))):
+        indexing.index_action(session, kept)

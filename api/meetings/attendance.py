@@ -1,5 +1,9 @@
-"""Who attended a meeting, and attendance rates over a group's or a person's meetings. Plain
-functions over a Session; they flush, never commit.
+"""Who attended a meeting (people in the directory, and guests recorded by name and
+organisation), and attendance rates over a group's or a person's held meetings. Plain functions
+over a Session; they flush, never commit.
+
+Attendance is recorded only once a meeting has started (and never for a cancelled one): before
+that there is no one to have attended. A meeting counts towards the rates on the same terms.
 """
 
 from collections.abc import Sequence
@@ -9,13 +13,37 @@ from typing import Any
 from sqlalchemy import case, delete, func
 from sqlmodel import Session, select
 
-from api.access import GroupAccess, ensure_manager
+from api.access import GroupAccess, access_to, ensure_manager
 from api.audit import service as audit
-from api.core.errors import InvalidInput, invalid_field
-from api.core.types import LONDON
-from api.meetings.models import Attendance, Meeting
+from api.authz import Subject
+from api.core.db import get_or_404
+from api.core.errors import Conflict, InvalidInput, invalid_field
+from api.core.types import LONDON, utcnow
+from api.meetings.models import Attendance, Meeting, MeetingGuest
 from api.meetings.schemas import ATTENDANCE_STATUSES
 from api.registry.models import Group, Stakeholder
+
+NOT_STARTED = "Attendance can be recorded once the meeting has started."
+CANCELLED = "This meeting was cancelled: there is no attendance to record."
+
+
+def has_started(meeting: Meeting) -> bool:
+    """True for a meeting that is not cancelled and whose start time has passed (the times are
+    stored in UTC, so this holds the same whatever the clocks in London say)."""
+    return meeting.status != "cancelled" and meeting.starts_at <= utcnow()
+
+
+def ensure_started(meeting: Meeting) -> None:
+    """409 unless attendance may be recorded at `meeting` (it has started, and is not cancelled)."""
+    if meeting.status == "cancelled":
+        raise Conflict(CANCELLED)
+    if not has_started(meeting):
+        raise Conflict(NOT_STARTED)
+
+
+def held():
+    """SQL: the meetings that count as held for the rates: not cancelled, and already started."""
+    return (Meeting.status != "cancelled") & (Meeting.starts_at <= utcnow())
 
 
 def _check_people(session: Session, ids: Sequence[int | None], field: str) -> None:
@@ -42,6 +70,7 @@ def replace_attendance(session: Session, *, access: GroupAccess, meeting: Meetin
                        entries: list[dict[str, Any]]) -> list[tuple[Attendance, str]]:
     """The whole list at once: everyone recorded, members and invited guests alike."""
     ensure_manager(session, access, "record attendance")
+    ensure_started(meeting)
     errors = []
     seen: set[int] = set()
     for index, entry in enumerate(entries):
@@ -69,6 +98,7 @@ def set_attendance(session: Session, *, access: GroupAccess, meeting: Meeting, s
                    status: str, note: str = "") -> Attendance:
     """One person's status (recorded with one click on the meeting page); the rest unchanged."""
     ensure_manager(session, access, "record attendance")
+    ensure_started(meeting)
     if status not in ATTENDANCE_STATUSES:
         raise invalid_field("status", f"must be one of {', '.join(ATTENDANCE_STATUSES)}")
     _check_people(session, [stakeholder_id], "stakeholder_id")
@@ -84,13 +114,13 @@ def set_attendance(session: Session, *, access: GroupAccess, meeting: Meeting, s
 def attendance_rates(session: Session, *, group_id: int | None = None, stakeholder_id: int | None = None,
                      since: date | None = None) -> list[dict[str, Any]]:
     """Per person (in a group) or per group (for a person): meetings recorded and how many
-    attended (present or in attendance), over held meetings."""
+    attended (present or in attendance), over held meetings: not cancelled, already started."""
     attended = func.sum(case((Attendance.status.in_(("present", "in_attendance")), 1), else_=0))
     key = Attendance.stakeholder_id if group_id is not None else Meeting.group_id
     stmt = (
         select(key, func.count(), attended)
         .join(Meeting, Meeting.id == Attendance.meeting_id)
-        .where(Meeting.status != "cancelled")
+        .where(held())
         .group_by(key)
     )
     if group_id is not None:
@@ -108,3 +138,38 @@ def attendance_names(session: Session, rates: list[dict[str, Any]], *, by_group:
     model = Group if by_group else Stakeholder
     names = dict(session.exec(select(model.id, model.name).where(model.id.in_(ids))).all()) if ids else {}
     return sorted(({**r, "name": names.get(r["id"], "")} for r in rates), key=lambda r: r["name"].lower())
+
+
+# Guests: people "in attendance" who are not in the directory ------------------------------------
+
+def guests(session: Session, meeting_id: int) -> list[MeetingGuest]:
+    stmt = select(MeetingGuest).where(MeetingGuest.meeting_id == meeting_id)
+    return list(session.exec(stmt.order_by(MeetingGuest.name, MeetingGuest.id)))
+
+
+def add_guest(session: Session, *, access: GroupAccess, meeting: Meeting, name: str,
+              organisation: str = "") -> MeetingGuest:
+    """Record someone in attendance by name and organisation (officers and admins; audited)."""
+    ensure_manager(session, access, "record a guest")
+    ensure_started(meeting)
+    name, organisation = name.strip(), organisation.strip()
+    if not name:
+        raise invalid_field("name", "enter the guest's name")
+    if len(name) > 200:
+        raise invalid_field("name", "must be 200 characters or fewer")
+    if len(organisation) > 200:
+        raise invalid_field("organisation", "must be 200 characters or fewer")
+    guest = MeetingGuest(meeting_id=meeting.id, name=name, organisation=organisation)
+    return audit.add_entity(session, guest, actor=access.subject, entity_type="meeting_guest")
+
+
+def get_guest(session: Session, *, subject: Subject, guest_id: int) -> tuple[MeetingGuest, Meeting, GroupAccess]:
+    guest = get_or_404(session, MeetingGuest, guest_id, "guest")
+    meeting = session.get(Meeting, guest.meeting_id)
+    return guest, meeting, access_to(session, subject, meeting.group_id)
+
+
+def remove_guest(session: Session, *, access: GroupAccess, meeting: Meeting, guest: MeetingGuest) -> None:
+    ensure_manager(session, access, "remove a guest")
+    ensure_started(meeting)
+    audit.remove_entity(session, guest, actor=access.subject, entity_type="meeting_guest")

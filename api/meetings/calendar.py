@@ -17,7 +17,7 @@ from api.auth.models import UserAccount
 from api.core.config import Settings
 from api.core.schemas import MAX_ID
 from api.core.security import constant_time_equals
-from api.meetings.models import Meeting
+from api.meetings.models import AgendaItem, Meeting
 from api.registry.models import Group
 
 PRODID = "-//All Together Active//Stakeholder Dashboard//EN"
@@ -76,9 +76,37 @@ def _utc(value: datetime) -> str:
 UID_DOMAIN = "stakeholder-dashboard.all-together-active"
 
 
-def _event(meeting: Meeting, group: Group, base_url: str) -> list[str]:
+# A URI value (the online link) is not TEXT: nothing is escaped, so anything that could end the
+# line or the value is refused outright (the schema allows only http(s) links without spaces).
+_NOT_IN_URI = re.compile(r"[\x00-\x20\x7f]")
+
+
+def _uri(value: str) -> str | None:
+    return value if value.lower().startswith(("https://", "http://")) and not _NOT_IN_URI.search(value) else None
+
+
+def _description(meeting: Meeting, items: list[str], page: str) -> str:
+    """What a calendar shows under the event: why it was cancelled, how to join, the items
+    planned so far, and where the meeting's page is."""
+    parts = []
+    if meeting.status == "cancelled":
+        parts.append(f"Cancelled: {meeting.cancel_reason}" if meeting.cancel_reason else "Cancelled.")
+    link = _uri(meeting.online_link)
+    if link:
+        parts.append(f"Join online: {link}")
+    if items:
+        parts.append("Agenda (as planned so far):\n" + "\n".join(items))
+    parts.append(f"Meeting page: {page}")
+    return "\n\n".join(parts)
+
+
+def _event(meeting: Meeting, group: Group, base_url: str, items: list[str] | None = None) -> list[str]:
     summary = f"{group.name}: {meeting.title}" if meeting.title else group.name
+    if meeting.status == "cancelled":
+        summary = f"Cancelled: {summary}"
     venue = meeting.venue or {"online": "Online", "hybrid": "Hybrid"}.get(meeting.venue_kind, "")
+    page = f"{base_url.rstrip('/')}/meetings/{meeting.id}"
+    link = _uri(meeting.online_link)
     return [
         "BEGIN:VEVENT",
         f"UID:meeting-{meeting.id}@{UID_DOMAIN}",
@@ -89,18 +117,41 @@ def _event(meeting: Meeting, group: Group, base_url: str) -> list[str]:
         f"STATUS:{'CANCELLED' if meeting.status == 'cancelled' else 'CONFIRMED'}",
         f"SUMMARY:{_escape(summary)}",
         *([f"LOCATION:{_escape(venue)}"] if venue else []),
-        f"URL:{base_url.rstrip('/')}/meetings/{meeting.id}",
+        f"DESCRIPTION:{_escape(_description(meeting, items or [], page))}",
+        # The link to join, where a calendar app offers it (RFC 5545 URL; RFC 7986 CONFERENCE).
+        f"URL:{link or page}",
+        *([f"CONFERENCE;VALUE=URI;FEATURE=VIDEO:{link}"] if link else []),
         "END:VEVENT",
     ]
 
 
-def render(name: str, rows: Iterable[tuple[Meeting, Group]], base_url: str) -> str:
+def render(name: str, rows: Iterable[tuple[Meeting, Group]], base_url: str,
+           items: dict[int, list[str]] | None = None) -> str:
+    """`items`: each meeting's planned agenda lines (planned_items), shown in its description."""
+    items = items or {}
     lines = ["BEGIN:VCALENDAR", "VERSION:2.0", f"PRODID:{PRODID}", "CALSCALE:GREGORIAN", "METHOD:PUBLISH",
              f"X-WR-CALNAME:{_escape(name)}"]
     for meeting, group in rows:
-        lines.extend(_event(meeting, group, base_url))
+        lines.extend(_event(meeting, group, base_url, items.get(meeting.id)))
     lines.append("END:VCALENDAR")
     return "".join(_fold(line) + "\r\n" for line in lines)
+
+
+def planned_items(session: Session, group_ids: Iterable[int]) -> dict[int, list[str]]:
+    """The agenda items of the groups' meetings as "REF Title" lines by meeting, in order, in one
+    query. Never the confidential ones: a feed is read by anyone with the link and copied into
+    calendar apps and the devices they sync to, outside the group's control."""
+    ids = list(group_ids)
+    if not ids:
+        return {}
+    stmt = (select(AgendaItem.meeting_id, AgendaItem.ref, AgendaItem.title)
+            .join(Meeting, Meeting.id == AgendaItem.meeting_id)
+            .where(Meeting.group_id.in_(ids), AgendaItem.confidential.is_(False))
+            .order_by(AgendaItem.meeting_id, AgendaItem.position, AgendaItem.id))
+    found: dict[int, list[str]] = {}
+    for meeting_id, ref, title in session.exec(stmt).all():
+        found.setdefault(meeting_id, []).append(f"{ref} {title}".strip())
+    return found
 
 
 def group_meetings(session: Session, group_id: int) -> list[tuple[Meeting, Group]]:

@@ -1,8 +1,13 @@
-"""Scheduling meetings: listing, creating (from the standard agenda if asked), changing and
-deleting them. Plain functions over a Session; they flush, never commit.
+"""Scheduling meetings: listing, creating (from the standard agenda if asked), changing,
+cancelling (kept, marked, with a reason), marking held, and deleting them. Plain functions over a
+Session; they flush, never commit.
+
+The rules of a meeting's status, for both doors: a cancelled meeting needs a reason and stays in
+the record; a meeting already held cannot be cancelled; only a meeting that has started can be
+marked held, and never a cancelled one (reinstate it first).
 """
 
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import delete, func
@@ -29,7 +34,55 @@ AGENDA_TEMPLATE = (
 
 
 # Fields whose change a calendar must show (iCalendar SEQUENCE).
-_CALENDAR_FIELDS = {"title", "starts_at", "ends_at", "venue", "venue_kind", "status"}
+_CALENDAR_FIELDS = {"title", "starts_at", "ends_at", "venue", "venue_kind", "status", "online_link", "cancel_reason"}
+
+CANCEL_REASON_NEEDED = "Give the reason the meeting is cancelled"
+HELD_NOT_CANCELLABLE = "This meeting has been held, so it cannot be cancelled."
+NOT_STARTED = "A meeting can be marked as held only once it has started."
+CANCELLED_NOT_HELD = "A cancelled meeting cannot be marked as held; reinstate it first."
+CHANGED_MEANWHILE = ("This meeting was changed by someone else after you opened it. "
+                     "Check its details now and make your change again.")
+
+
+def london_datetime(day: date, at: time) -> datetime:
+    """`at` o'clock UK time on `day`, in summer time or not (zoneinfo); ValueError for a time the
+    clocks skip when they go forward (01:30 on the last Sunday of March does not exist)."""
+    local = datetime.combine(day, at.replace(tzinfo=None), tzinfo=LONDON)
+    if local.astimezone(UTC).astimezone(LONDON).replace(tzinfo=None) != local.replace(tzinfo=None):
+        raise ValueError("that time does not exist on that day: the clocks go forward")
+    return local
+
+
+def has_started(meeting: Meeting) -> bool:
+    return meeting.starts_at <= datetime.now(UTC)
+
+
+def _status_rules(meeting: Meeting | None, data: dict[str, Any]) -> dict[str, Any]:
+    """`data` (a new meeting's fields, or a change) checked against the status rules; returns it
+    with the cancellation reason tidied (stripped; cleared when a meeting is reinstated)."""
+    data = dict(data)
+    before = meeting.status if meeting is not None else None
+    status = data.get("status", before) or "scheduled"
+    starts = data.get("starts_at", meeting.starts_at if meeting is not None else None)
+    if "cancel_reason" in data:
+        data["cancel_reason"] = (data["cancel_reason"] or "").strip()
+    reason = data.get("cancel_reason", meeting.cancel_reason if meeting is not None else "")
+    if status == "cancelled":
+        if before == "held":
+            raise Conflict(HELD_NOT_CANCELLABLE)
+        if not reason:
+            raise invalid_field("cancel_reason", CANCEL_REASON_NEEDED)
+        return data
+    if data.get("cancel_reason"):
+        raise invalid_field("cancel_reason", "only a cancelled meeting has a reason for cancelling")
+    if meeting is not None and meeting.cancel_reason:
+        data["cancel_reason"] = ""  # reinstated
+    if status == "held" and ("status" in data or "starts_at" in data):
+        if before == "cancelled":
+            raise Conflict(CANCELLED_NOT_HELD)
+        if starts is not None and starts > datetime.now(UTC):
+            raise Conflict(NOT_STARTED)
+    return data
 
 
 def list_meetings(session: Session, *, group_id: int, page: PageParams, upcoming: bool | None = None):
@@ -78,19 +131,27 @@ def _check_times(session: Session, group_id: int, starts_at: datetime, ends_at: 
 
 def create_meeting(session: Session, *, access: GroupAccess, group: Group, data: dict[str, Any]) -> Meeting:
     ensure_manager(session, access, "create a meeting")
-    data = dict(data)
+    data = _status_rules(None, data)
     use_template = data.pop("use_template", False)
     _check_times(session, group.id, data["starts_at"], data["ends_at"])
     meeting = audit.add_entity(session, Meeting(group_id=group.id, **data), actor=access.subject,
                                entity_type="meeting")
-    if use_template:
-        for title, purpose in AGENDA_TEMPLATE:
-            add_agenda_item(session, access=access, meeting=meeting, data={"title": title, "purpose": purpose})
+    if use_template:  # the group's standing items (api/meetings/standing.py), else AGENDA_TEMPLATE
+        from api.meetings.standing import standing_items  # a late import: standing.py imports this module
+
+        for entry in standing_items(session, group_id=group.id)[0]:
+            add_agenda_item(session, access=access, meeting=meeting, data=dict(entry))
     return meeting
 
 
-def update_meeting(session: Session, *, access: GroupAccess, meeting: Meeting, changes: dict[str, Any]) -> Meeting:
+def update_meeting(session: Session, *, access: GroupAccess, meeting: Meeting, changes: dict[str, Any],
+                   expected_version: int | None = None) -> Meeting:
+    """`expected_version`: the version the caller last read (a form's hidden field); a later one
+    is a 409 rather than a silent overwrite (the API checks `If-Match` instead)."""
     ensure_manager(session, access, "change a meeting")
+    if expected_version is not None and expected_version != meeting.version:
+        raise Conflict(CHANGED_MEANWHILE)
+    changes = _status_rules(meeting, changes)
     starts = changes.get("starts_at", meeting.starts_at)
     ends = changes.get("ends_at", meeting.ends_at)
     if {"starts_at", "ends_at", "status"} & changes.keys() and changes.get("status", meeting.status) != "cancelled":

@@ -6,6 +6,7 @@ what non-members see until the amendment is approved in its turn. Locked minutes
 
 import hashlib
 import json
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import func
@@ -16,7 +17,7 @@ from api.audit import service as audit
 from api.core.errors import Conflict, InvalidInput, NotFound, invalid_field
 from api.core.http import ensure_match
 from api.core.markdown import render
-from api.core.types import utcnow
+from api.core.types import LONDON, utcnow
 from api.meetings import indexing
 from api.meetings.models import AgendaItem, Meeting, MinutesVersion, MinuteText
 
@@ -137,24 +138,36 @@ def write(session: Session, *, access: GroupAccess, meeting: Meeting, items: lis
     return latest
 
 
-def approve(session: Session, *, access: GroupAccess, meeting: Meeting,
-            approved_at_meeting_id: int | None) -> MinutesVersion:
-    """Approval by a later meeting of the same group freezes the current draft. A cancelled
-    meeting approves nothing: it never sat."""
+def approve(session: Session, *, access: GroupAccess, meeting: Meeting, approved_at_meeting_id: int | None,
+            amendments: str = "", expected_version: int | None = None) -> MinutesVersion:
+    """Approval by a later meeting of the same group freezes the current draft, "as a correct
+    record" or subject to `amendments` (kept with the version). The approving meeting must have
+    started: minutes are approved when the meeting sits, not before. A cancelled meeting
+    approves nothing: it never sat. `expected_version`: the version the approver read (409 if
+    the minutes have moved on since)."""
     ensure_manager(session, access, "approve minutes")
     later = session.get(Meeting, approved_at_meeting_id) if approved_at_meeting_id else None
-    if (later is None or later.group_id != meeting.group_id or later.starts_at <= meeting.starts_at
-            or later.status == "cancelled"):
-        raise invalid_field("approved_at_meeting_id", "must be a later meeting of the same group, not cancelled")
+    if later is None or later.group_id != meeting.group_id or later.starts_at <= meeting.starts_at:
+        raise invalid_field("approved_at_meeting_id", "must be a later meeting of the same group")
+    if later.status == "cancelled":
+        raise invalid_field("approved_at_meeting_id", "must be a later meeting of the same group, not cancelled: "
+                                                      "a cancelled meeting never sat")
+    if later.starts_at > utcnow():
+        raise Conflict(f"The meeting of {day_of(later)} has not started yet: minutes are approved at the meeting, "
+                       "once it has begun.")
     latest = _latest(session, meeting.id)
     if latest is None:
         raise Conflict("There are no minutes to approve yet.")
     if latest.status != "draft":
         raise Conflict(f"Version {latest.version} of these minutes is already {latest.status}.")
+    if expected_version is not None and expected_version != latest.version:
+        raise Conflict(f"These minutes are now at version {latest.version}, not version {expected_version}: "
+                       "read them again before approving them.")
     before = audit.snapshot(latest)
     latest.status = "approved"
     latest.approved_at_meeting_id = later.id
     latest.approved_at = utcnow()
+    latest.amendments = amendments.strip()
     session.flush()
     audit.record(session, actor=access.subject, action="minutes.approve", entity_type="minutes",
                  entity_id=meeting.id, before=before, after=audit.snapshot(latest))
@@ -203,3 +216,101 @@ def write_item(session: Session, *, access: GroupAccess, meeting: Meeting, agend
     if latest is None and not items:
         return None
     return write(session, access=access, meeting=meeting, items=items)
+
+
+# Record edits: the minutes' status for every reader, and approval at the next meeting ----------
+
+# The agenda item at which a meeting approves the minutes of the one before (the template's
+# "Minutes of the last meeting", and the usual variants, "... and matters arising" included).
+APPROVAL_ITEM_TITLES = ("minutes of the last meeting", "minutes of the previous meeting", "minutes of last meeting")
+
+
+def day_of(meeting: Meeting) -> str:
+    """"3 November 2026": the meeting's day in UK time, for messages."""
+    day = meeting.starts_at.astimezone(LONDON)
+    return f"{day.day} {day:%B %Y}"
+
+
+@dataclass(frozen=True)
+class MinutesState:
+    """What a reader is told about a meeting's minutes: `shown` is the version they read (None:
+    none they may read), `latest` the newest whatever its status (an amendment in draft, for the
+    group's members), `approved_at` the meeting that approved `shown`."""
+
+    latest: MinutesVersion | None
+    shown: MinutesVersion | None
+    approved_at: Meeting | None
+    members_view: bool = False
+
+    @property
+    def draft(self) -> bool:
+        """True until the version the reader reads has been approved (no minutes at all: a draft)."""
+        return self.shown is None or self.shown.status == "draft"
+
+
+def state(session: Session, *, access: GroupAccess, meeting: Meeting) -> MinutesState:
+    """The minutes' status as this caller may know it, in one query whatever the versions'
+    statuses (every version with the meeting that approved it: a meeting has a handful)."""
+    rows = session.exec(
+        select(MinutesVersion, Meeting).outerjoin(Meeting, Meeting.id == MinutesVersion.approved_at_meeting_id)
+        .where(MinutesVersion.meeting_id == meeting.id).order_by(MinutesVersion.version.desc())).all()
+    latest = rows[0] if rows else (None, None)
+    if access.sees_members_only:
+        shown = latest
+    else:
+        shown = next((row for row in rows if row[0].status != "draft"), (None, None))
+    return MinutesState(latest=latest[0] if access.sees_members_only else shown[0], shown=shown[0],
+                        approved_at=shown[1], members_view=access.sees_members_only)
+
+
+def previous_meeting(session: Session, meeting: Meeting) -> Meeting | None:
+    """The group's last meeting before this one that was not cancelled: the one whose minutes
+    this meeting approves."""
+    stmt = (select(Meeting).where(Meeting.group_id == meeting.group_id, Meeting.starts_at < meeting.starts_at,
+                                  Meeting.status != "cancelled")
+            .order_by(Meeting.starts_at.desc(), Meeting.id.desc()).limit(1))
+    return session.exec(stmt).first()
+
+
+@dataclass(frozen=True)
+class Approval:
+    """What a meeting's "minutes of the last meeting" item offers its officers: the previous
+    meeting, its newest minutes (rendered texts) and their state, and whether they can be
+    approved now (`why_not` says why not, in a sentence)."""
+
+    meeting: Meeting
+    previous: Meeting
+    minutes: MinutesVersion | None
+    texts: list[dict[str, Any]]
+    state: MinutesState
+    item_id: int | None
+    why_not: str | None
+
+    @property
+    def can_approve(self) -> bool:
+        return self.why_not is None and self.minutes is not None and self.minutes.status == "draft"
+
+
+def approval_item(items: list[AgendaItem]) -> AgendaItem | None:
+    return next((i for i in items if i.title.strip().lower().startswith(APPROVAL_ITEM_TITLES)), None)
+
+
+def approval_for(session: Session, *, access: GroupAccess, meeting: Meeting,
+                 items: list[AgendaItem]) -> Approval | None:
+    """The approval of the previous meeting's minutes at this one (None: no earlier meeting)."""
+    previous = previous_meeting(session, meeting)
+    if previous is None:
+        return None
+    found = state(session, access=access, meeting=previous)
+    latest = found.latest
+    shown = texts(session, access=access, minutes=latest) if latest is not None else []
+    if meeting.status == "cancelled":
+        why_not = "This meeting was cancelled, so it cannot approve minutes."
+    elif meeting.starts_at > utcnow():
+        why_not = (f"The minutes can be approved here once this meeting has started, on {day_of(meeting)} "
+                   f"at {meeting.starts_at.astimezone(LONDON):%H:%M}.")
+    else:
+        why_not = None
+    item = approval_item(items)
+    return Approval(meeting=meeting, previous=previous, minutes=latest, texts=shown, state=found,
+                    item_id=item.id if item else None, why_not=why_not)

@@ -8,6 +8,7 @@ from sqlmodel import Field, SQLModel
 
 from api.core.types import UTCDateTime, created_column, updated_column, version_column
 
+
 class MeetingSeries(SQLModel, table=True):
     """A repeating pattern ("every 4 weeks on Tuesday", "monthly on the third Tuesday") that made
     some scheduled meetings; each meeting is then its own row, moved or cancelled alone."""

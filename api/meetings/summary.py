@@ -11,7 +11,7 @@ from api.access import GroupAccess
 from api.authz import Subject
 from api.core.errors import NotFound
 from api.core.pagination import PageParams
-from api.meetings import actions, minutes, service
+from api.meetings import actions, attendance, declarations, minutes, service
 from api.meetings.agenda import agenda
 from api.meetings.decisions import list_decisions
 from api.meetings.models import Action, AgendaItem, Attendance, Meeting
@@ -58,7 +58,8 @@ class MeetingRecord:
 
 def summary_facts(session: Session, *, access: GroupAccess, meeting: Meeting) -> dict[str, Any]:
     """What the chair's summary shows, in a fixed number of queries: the items considered with
-    their leads, attendance counts, decisions; actions and minutes are added by their modules."""
+    their leads, attendance counts, guests, declarations of interest, decisions; actions and
+    minutes are added by their modules."""
     items = agenda(session, access=access, meeting_id=meeting.id)
     leads = dict(session.exec(select(Stakeholder.id, Stakeholder.name).where(
         Stakeholder.id.in_({i.lead_id for i in items if i.lead_id}))).all()) if items else {}
@@ -67,7 +68,9 @@ def summary_facts(session: Session, *, access: GroupAccess, meeting: Meeting) ->
     decisions, _ = list_decisions(session, subject=access.subject, page=PageParams(limit=500, cursor=None),
                                   meeting_id=meeting.id, members_of=access.members_of)
     return {"items": items, "leads": leads, "attendance": {s: counts.get(s, 0) for s in ATTENDANCE_STATUSES},
-            "decisions": decisions, "group": session.get(Group, meeting.group_id)}
+            "decisions": decisions, "group": session.get(Group, meeting.group_id),
+            "declarations": declarations.for_meeting(session, access=access, meeting_id=meeting.id),
+            "guests": attendance.guests(session, meeting.id)}
 
 
 def meeting_record(session: Session, subject: Subject, meeting_id: int) -> MeetingRecord:
@@ -88,6 +91,7 @@ def meeting_record(session: Session, subject: Subject, meeting_id: int) -> Meeti
                                                         members_of=members_of)),
         carried_forward=action_rows(session, actions.carried_forward(session, subject=subject, meeting=meeting,
                                                                      members_of=members_of)),
+        declarations=facts["declarations"], guests=facts["guests"],
     )
     return MeetingRecord(summary=report, meeting=meeting, access=access, items=facts["items"], group=facts["group"])
 

@@ -23,7 +23,7 @@ def test_group_feed_has_stable_uids_sequences_and_cancellations(client, session,
     group, _, me = _setup(session, app)
     first = _meeting(client, group.id, me, title="Quarterly; review", venue="Town Hall, Room 1")
     second = _meeting(client, group.id, me, times=MARCH)
-    client.patch(f"/api/v1/meetings/{second['id']}", json={"status": "cancelled"}, headers=me)
+    client.patch(f"/api/v1/meetings/{second['id']}", json={"status": "cancelled", "cancel_reason": "Snow"}, headers=me)
 
     feed = client.get(f"/api/v1/groups/{group.id}/meetings.ics", headers=me)
     assert feed.status_code == 200 and feed.headers["content-type"].startswith("text/calendar")

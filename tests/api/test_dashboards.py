@@ -41,7 +41,7 @@ def _record(client, group, people, shift=0):
         return r.json()
 
     past, upcoming = meeting(-30), meeting(14, title="Next evaluation meeting")
-    meeting(7, status="cancelled")
+    meeting(7, status="cancelled", cancel_reason="No quorum")
     item = client.post(f"/api/v1/meetings/{past['id']}/agenda-items", json={"title": "Logic models"},
                        headers=chair).json()
     assert client.put(f"/api/v1/meetings/{past['id']}/minutes", headers=chair, json={

@@ -5,7 +5,7 @@ observer, member (an action's owner), secretary, chair, admin}, on real records.
 Built from the route table: a new meetings route without a row here makes this test fail.
 """
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from fastapi.testclient import TestClient
@@ -14,6 +14,7 @@ from api.auth import service as auth_service
 from api.authz import SYSTEM_SUBJECT
 from tests import factories
 from tests.api.test_authz_matrix import DENY, OK, SIGN_IN, _api_routes, _rule_of, production_app  # noqa: F401
+from tests.api.test_documents import PDF
 
 # Refused callers first, so that allowed changes (approving, locking) come after every refusal.
 CALLERS = ("anonymous", "partner", "outsider", "observer", "member", "secretary", "chair", "admin")
@@ -21,7 +22,6 @@ READ = {"anonymous": SIGN_IN, "partner": DENY, "outsider": OK, "observer": OK, "
         "chair": OK, "admin": OK}
 MANAGE = {**READ, "outsider": DENY, "observer": DENY, "member": DENY}
 OWNER = {**MANAGE, "member": OK}
-PDF = b"%PDF-1.7\n%%EOF\n"
 
 # (method, path) -> (expected, request body as keyword arguments). Ids are filled in per run.
 ROUTES = {
@@ -46,6 +46,9 @@ ROUTES = {
     ("GET", "/api/v1/meetings/{meeting_id}/decisions"): (READ, {}),
     ("POST", "/api/v1/meetings/{meeting_id}/decisions"): (MANAGE, {"json": {"text": "Agreed."}}),
     ("GET", "/api/v1/decisions"): (READ, {}),
+    ("PATCH", "/api/v1/decisions/{decision_id}"): (MANAGE, {"json": {"text": "Agreed in full."}}),
+    ("DELETE", "/api/v1/decisions/{decision_id}"): (MANAGE, {}),
+    ("DELETE", "/api/v1/actions/{action_id}"): (MANAGE, {}),
     ("GET", "/api/v1/actions"): (READ, {}),
     ("POST", "/api/v1/actions"): (MANAGE, {"json": {"group_id": 0, "text": "Follow up"}}),
     ("GET", "/api/v1/actions/{action_id}"): (READ, {}),
@@ -59,10 +62,34 @@ ROUTES = {
     ("GET", "/api/v1/meetings/{meeting_id}/documents"): (READ, {}),
     ("GET", "/api/v1/documents/{document_id}"): (READ, {}),
     ("GET", "/api/v1/documents/{document_id}/content"): (READ, {}),
+    ("PUT", "/api/v1/documents/{document_id}/content"): (MANAGE, {"files": {
+        "file": ("p2.pdf", PDF + b"%2\n", "application/pdf")}}),
+    ("PATCH", "/api/v1/documents/{document_id}"): (MANAGE, {"json": {"title": "Budget papers"}}),
+    ("DELETE", "/api/v1/documents/{document_id}"): (MANAGE, {}),
+    ("GET", "/api/v1/meetings/{meeting_id}/pack.pdf"): (READ, {}),
     ("GET", "/api/v1/search"): (READ, {"params": {"q": "agreed"}}),
     ("GET", "/api/v1/groups/{group_id}/attendance"): (READ, {}),
     ("GET", "/api/v1/stakeholders/{stakeholder_id}/attendance"): (READ, {}),
+    # Guests in attendance and declarations of interest.
+    ("GET", "/api/v1/meetings/{meeting_id}/guests"): (READ, {}),
+    ("POST", "/api/v1/meetings/{meeting_id}/guests"): (MANAGE, {"json": {"name": "A Guest"}}),
+    ("DELETE", "/api/v1/guests/{guest_id}"): (MANAGE, {}),
+    ("GET", "/api/v1/meetings/{meeting_id}/declarations"): (READ, {}),
+    ("POST", "/api/v1/meetings/{meeting_id}/declarations"): (MANAGE, {"json": {
+        "stakeholder_id": 1, "kind": "financial", "interest": "Director of a supplier"}}),
+    ("DELETE", "/api/v1/declarations/{declaration_id}"): (MANAGE, {}),
+    ("GET", "/api/v1/stakeholders/{stakeholder_id}/declarations"): (READ, {}),
     ("GET", "/api/v1/meetings/{meeting_id}/carried-forward"): (READ, {}),
+    # Series, the forward plan, standing items and the agenda's order.
+    ("GET", "/api/v1/groups/{group_id}/forward-plan"): (READ, {}),
+    ("GET", "/api/v1/groups/{group_id}/meeting-series"): (READ, {}),
+    ("POST", "/api/v1/groups/{group_id}/meeting-series"): (MANAGE, {"json": {
+        "pattern": "weekly", "interval": 4, "weekday": 1, "first_date": (date.today() + timedelta(days=30)).isoformat(),
+        "until": (date.today() + timedelta(days=90)).isoformat(), "start_time": "10:00", "end_time": "11:00"}}),
+    ("GET", "/api/v1/groups/{group_id}/standing-items"): (READ, {}),
+    ("PUT", "/api/v1/groups/{group_id}/standing-items"): (MANAGE, {"json": {"items": [{"title": "Welcome"}]}}),
+    ("POST", "/api/v1/meetings/{meeting_id}/agenda-items/standing"): (MANAGE, {}),
+    ("PUT", "/api/v1/meetings/{meeting_id}/agenda-order"): (MANAGE, {"json": {"item_ids": [999_999]}}),
     ("GET", "/api/v1/meetings/{meeting_id}/summary"): (READ, {}),
 }
 
@@ -97,16 +124,20 @@ def world(production_app, session):  # noqa: F811
         item = c.post(f"/api/v1/meetings/{m1['id']}/agenda-items", headers=admin, json={"title": "Budget"}).json()
         c.put(f"/api/v1/meetings/{m1['id']}/minutes", headers=admin,
               json={"items": [{"agenda_item_id": item["id"], "text": "Agreed the budget."}]})
-        c.post(f"/api/v1/meetings/{m1['id']}/decisions", headers=admin,
-               json={"agenda_item_id": item["id"], "text": "Agreed."})
+        decision = c.post(f"/api/v1/meetings/{m1['id']}/decisions", headers=admin,
+                          json={"agenda_item_id": item["id"], "text": "Agreed."}).json()
         action = c.post("/api/v1/actions", headers=admin, json={
             "group_id": group.id, "meeting_id": m1["id"], "agenda_item_id": item["id"], "text": "Circulate",
             "owner_id": people["member"][0].id}).json()
         document = c.post(f"/api/v1/meetings/{m1['id']}/documents", headers=admin,
                           files={"file": ("pack.pdf", PDF, "application/pdf")}).json()
+        guest = c.post(f"/api/v1/meetings/{m1['id']}/guests", headers=admin, json={"name": "Matrix Guest"}).json()
+        declaration = c.post(f"/api/v1/meetings/{m1['id']}/declarations", headers=admin, json={
+            "stakeholder_id": people["member"][0].id, "kind": "financial", "interest": "Director"}).json()
     ids = {"group_id": group.id, "stakeholder_id": people["member"][0].id,
            "meeting_id": m1["id"], "item_id": item["id"], "action_id": action["id"],
-           "document_id": document["id"], "later_meeting_id": m2["id"]}
+           "document_id": document["id"], "later_meeting_id": m2["id"],
+           "guest_id": guest["id"], "declaration_id": declaration["id"], "decision_id": decision["id"]}
     return ids, headers
 
 

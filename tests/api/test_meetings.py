@@ -285,7 +285,8 @@ def test_cancelled_meetings_and_deleting(client, hcp):
     group, people = hcp
     sec = people["secretary"][1]
     meeting = _meeting(client, group.id, sec)
-    cancelled = client.patch(f"/api/v1/meetings/{meeting['id']}", json={"status": "cancelled"}, headers=sec).json()
+    cancelled = client.patch(f"/api/v1/meetings/{meeting['id']}", headers=sec,
+                             json={"status": "cancelled", "cancel_reason": "Not quorate"}).json()
     assert cancelled["status"] == "cancelled" and cancelled["sequence"] == 1
     _meeting(client, group.id, sec)  # the slot is free again
     item = client.post(f"/api/v1/meetings/{meeting['id']}/agenda-items", json={"title": "x"}, headers=sec).json()

@@ -5,6 +5,7 @@ from sqlalchemy import MetaData, select
 from api.auth import service as auth_service
 from api.authz import SYSTEM_SUBJECT
 from tests import factories
+from tests.api.test_documents import PDF
 
 NAME, EMAIL, PASSWORD = "Zebedee Quartermain", "z.quartermain@example.org", "private-password-1"
 
@@ -29,7 +30,7 @@ def _person_with_history(client, session):
 
 def _meeting_history(client, person, seat, me):
     """As the group's secretary: a meeting they attend, an item they lead, minutes they write, an
-    action they own and update, a document they upload."""
+    action they own and update, an interest they declare, a document they upload."""
     meeting = client.post(f"/api/v1/groups/{seat.group_id}/meetings", headers=me, json={
         "starts_at": "2024-05-01T10:00:00+01:00", "ends_at": "2024-05-01T12:00:00+01:00"}).json()
     item = client.post(f"/api/v1/meetings/{meeting['id']}/agenda-items", headers=me,
@@ -41,8 +42,12 @@ def _meeting_history(client, person, seat, me):
     action = client.post("/api/v1/actions", headers=me, json={
         "group_id": seat.group_id, "meeting_id": meeting["id"], "text": "Map classes", "owner_id": person.id}).json()
     client.post(f"/api/v1/actions/{action['id']}/updates", headers=me, json={"text": "Mapping started"})
+    declared = client.post(f"/api/v1/meetings/{meeting['id']}/declarations", headers=me, json={
+        "stakeholder_id": person.id, "agenda_item_id": item["id"], "kind": "non_financial_professional",
+        "interest": "Trustee of a falls charity"})
+    assert declared.status_code == 201, declared.text
     uploaded = client.post(f"/api/v1/meetings/{meeting['id']}/documents", headers=me,
-                           files={"file": ("plan.pdf", b"%PDF-1.7\n%%EOF\n", "application/pdf")})
+                           files={"file": ("plan.pdf", PDF, "application/pdf")})
     assert uploaded.status_code == 201, uploaded.text
     return meeting, item, action
 
@@ -62,6 +67,7 @@ def test_export_holds_my_records(client, session):
     assert [i["id"] for i in data["agenda_items_led"]] == [item["id"]]
     assert [a["id"] for a in data["actions_owned"]] == [action["id"]]
     assert [n["text"] for n in data["action_updates_written"]] == ["Mapping started"]
+    assert [d["interest"] for d in data["declarations_of_interest"]] == ["Trustee of a falls charity"]
     actions = {e["action"] for e in data["audit_events"]}
     assert {"stakeholder.create", "stakeholder.update", "auth.sign_in", "auth.sign_in_failed"} <= actions
     logged = client.get("/api/v1/audit-events?action=privacy.export", headers=admin).json()["items"]

@@ -243,7 +243,7 @@ def test_minutes_cannot_be_approved_at_a_cancelled_meeting(client, session, boar
     assert client.put(f"/api/v1/meetings/{meeting['id']}/minutes", headers=board["sec"], json={
         "items": [{"agenda_item_id": item["id"], "text": "Welcomed all."}]}).status_code == 200
     assert client.patch(f"/api/v1/meetings/{later['id']}", headers=board["sec"],
-                        json={"status": "cancelled"}).status_code == 200
+                        json={"status": "cancelled", "cancel_reason": "Snow"}).status_code == 200
     refused = client.post(f"/api/v1/meetings/{meeting['id']}/minutes/approve", headers=board["sec"],
                           json={"approved_at_meeting_id": later["id"]})
     assert _problem(refused, 422)["errors"][0]["loc"] == ["body", "approved_at_meeting_id"]

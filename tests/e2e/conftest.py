@@ -111,6 +111,20 @@ def accessible(page, shot: str | None = None) -> None:
         page.screenshot(path=str(SCREENSHOTS / f"{shot}.png"), full_page=True)
 
 
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 390, "height": 844}
+
+
+def accessible_at_both_widths(page, shot: str | None = None) -> None:
+    """axe-core at a desktop's width and a 390px phone's (`shot`: screenshots named
+    `<shot>-1280` and `<shot>-390`), nothing scrolling sideways at either; then back to the desktop."""
+    for size in (DESKTOP, PHONE):
+        page.set_viewport_size(size)
+        accessible(page, f"{shot}-{size['width']}" if shot else None)
+        assert page.evaluate("document.documentElement.scrollWidth") <= size["width"], (page.url, size)
+    page.set_viewport_size(DESKTOP)
+
+
 def sign_in_as(page, email: str, password: str = PASSWORD) -> None:
     """Through the real sign-in form, landing on My dashboard."""
     page.goto("/login")

@@ -4,6 +4,7 @@ import re
 from datetime import date, timedelta
 
 from tests import factories
+from tests.api.test_documents import PDF
 from tests.web.conftest import sign_in
 from tests.web.test_meeting_pages import _meeting_with_record
 
@@ -118,7 +119,7 @@ def test_group_page_shows_decisions_open_actions_and_documents_as_the_viewer_may
         client, client_factory, session, app, person):
     group, meeting, sec = _meeting_with_record(client, session, app)
     client.post(f"/api/v1/meetings/{meeting['id']}/documents", headers=sec, data={"title": "Tender scores",
-                "confidential": "true"}, files={"file": ("scores.pdf", b"%PDF-1.7\n%%EOF\n", "application/pdf")})
+                "confidential": "true"}, files={"file": ("scores.pdf", PDF, "application/pdf")})
     secret_item = next(i for i in client.get(f"/api/v1/meetings/{meeting['id']}/agenda-items", headers=sec).json()[
         "items"] if i["confidential"])
     client.post(f"/api/v1/meetings/{meeting['id']}/decisions", headers=sec,
@@ -152,7 +153,7 @@ def test_group_page_takes_the_same_number_of_queries_however_much_business(
         client.post(f"/api/v1/meetings/{meeting['id']}/decisions", headers=sec, json={"text": f"Decision {n}"})
         client.post("/api/v1/actions", headers=sec, json={"group_id": group.id, "text": f"Extra action {n}"})
         client.post(f"/api/v1/meetings/{meeting['id']}/documents", headers=sec, data={"title": f"Paper {n}"},
-                    files={"file": (f"p{n}.pdf", b"%PDF-1.7\n" + bytes([n]) + b"\n%%EOF\n", "application/pdf")})
+                    files={"file": (f"p{n}.pdf", PDF + b"%" + bytes([n]) + b"\n", "application/pdf")})
     with count_queries() as many:
         page = member.get(f"/groups/{group.slug}").text
     assert "Extra action 5" in page and "Paper 5" in page and "7 open" in page

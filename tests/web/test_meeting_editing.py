@@ -102,8 +102,10 @@ def test_add_change_and_remove_an_agenda_item(client_factory, session, meeting):
     url = f"/meetings/{meeting['id']}"
     response = _post(chair, f"{url}/agenda-items", {"title": "Park run pilots", "ref": "", "purpose": "For decision",
                                                     "lead_id": str(meeting["member"].id), "confidential": "1"})
-    assert response.status_code == 303 and response.headers["location"] == f"{url}?done=item-added#agenda-heading"
     item = session.exec(select(AgendaItem).where(AgendaItem.title == "Park run pilots")).one()
+    # Back at the new item (web/routes/meeting_agenda.py).
+    assert response.status_code == 303
+    assert response.headers["location"] == f"{url}?done=item-added#item-{item.id}-heading"
     assert (item.ref, item.lead_id, item.purpose, item.confidential) == ("EDG/03/25/02", meeting["member"].id,
                                                                        "For decision", True)
     page = chair.get(response.headers["location"]).text
@@ -115,7 +117,7 @@ def test_add_change_and_remove_an_agenda_item(client_factory, session, meeting):
     assert changed.status_code == 200
     assert changed.text.lstrip().startswith('<section id="agenda-section"') and "<h1>" not in changed.text
     assert 'id="decisions-section" aria-labelledby="decisions-heading" hx-swap-oob="true"' in changed.text
-    assert "Agenda item changed." in changed.text and 'hx-swap-oob="innerHTML"' in changed.text
+    assert "Agenda item EDG/03/25/02 changed." in changed.text and 'hx-swap-oob="innerHTML"' in changed.text
     session.refresh(item)
     assert (item.title, item.lead_id, item.purpose) == ("Parkrun pilots", None, "For noting")
 
@@ -230,8 +232,8 @@ def test_record_a_decision_and_set_an_action(client_factory, session, meeting):
 
     set_ = _post(chair, f"{url}/actions", {"text": "Print maps", "owner_id": str(meeting["member"].id),
                                            "due_date": "2025-04-30", "agenda_item_id": str(meeting["item"])})
-    assert set_.status_code == 303 and set_.headers["location"].endswith("?done=action#actions-heading")
     action = session.exec(select(Action)).one()
+    assert set_.status_code == 303 and set_.headers["location"].endswith(f"?done=action#action-{action.id}")
     assert (action.number, action.owner_id, action.due_date, action.meeting_id, action.agenda_item_id) == (
         1, meeting["member"].id, date(2025, 4, 30), meeting["id"], meeting["item"])
     page = chair.get(f"{url}?done=action").text

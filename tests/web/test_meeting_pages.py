@@ -4,6 +4,7 @@ from datetime import UTC, datetime, timedelta
 
 from api.auth import service as auth_service
 from tests import factories
+from tests.api.test_documents import PDF
 from tests.web.conftest import sign_in
 
 
@@ -30,7 +31,7 @@ def _meeting_with_record(client, session, app, secretary_email="web.sec@example.
     client.post(f"{url}/decisions", headers=sec, json={"agenda_item_id": open_item["id"], "text": "Fund 10 classes."})
     client.post("/api/v1/actions", headers=sec, json={"group_id": group.id, "meeting_id": meeting["id"],
                                                       "text": "Book venues", "owner_id": member.id})
-    client.post(f"{url}/documents", headers=sec, files={"file": ("pack.pdf", b"%PDF-1.7\n%%EOF\n", "application/pdf")},
+    client.post(f"{url}/documents", headers=sec, files={"file": ("pack.pdf", PDF, "application/pdf")},
                 data={"title": "Meeting pack"})
     return group, meeting, sec
 

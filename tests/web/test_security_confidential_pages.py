@@ -4,9 +4,8 @@ for non-members as soon as the item is made confidential."""
 
 from api.auth import service as auth_service
 from tests import factories
+from tests.api.test_documents import PDF
 from tests.web.conftest import sign_in
-
-PDF = b"%PDF-1.7\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 def _record(client, session, app):

@@ -63,7 +63,7 @@ def test_minutes_approval_at_a_cancelled_meeting_is_refused_on_the_page(client_f
     url = f"/meetings/{meeting['id']}"
     assert _post(chair, f"{url}/minutes/{meeting['item']}", {"text": "Routes agreed."}).status_code == 303
     assert client.patch(f"/api/v1/meetings/{meeting['later']}", headers=meeting["headers"],
-                        json={"status": "cancelled"}).status_code == 200
+                        json={"status": "cancelled", "cancel_reason": "Snow"}).status_code == 200
     refused = _post(chair, f"{url}/minutes-approval", {"approved_at_meeting_id": str(meeting["later"])})
     assert refused.status_code == 422 and 'id="approve-meeting-error"' in refused.text
     assert "not cancelled" in refused.text

@@ -14,7 +14,12 @@ from web.routes import (
     directory,
     groups,
     home,
+    meeting_agenda,
     meeting_edit,
+    meeting_papers,
+    meeting_people,
+    meeting_record_edit,
+    meeting_schedule,
     meetings,
     outcomes,
     sign_in,
@@ -28,7 +33,12 @@ web_router.include_router(account.router)
 web_router.include_router(home.router)
 web_router.include_router(groups.router)
 web_router.include_router(meetings.router)
+web_router.include_router(meeting_agenda.router)
 web_router.include_router(meeting_edit.router)
+web_router.include_router(meeting_papers.router)
+web_router.include_router(meeting_people.router)
+web_router.include_router(meeting_record_edit.router)
+web_router.include_router(meeting_schedule.router)
 web_router.include_router(actions.router)
 web_router.include_router(outcomes.router)
 web_router.include_router(directory.router)

@@ -41,5 +41,6 @@ def group_page(request: Request, session: SessionDep, subject: RegistryViewer, s
         access = access_to(session, subject, group.id)
         context["business"] = group_business(session, access=access, group=group)
         context["documents"] = documents.recent_for_group(session, access=access, group_id=group.id)
+        context["can_schedule"] = access.may_manage  # "Schedule a meeting" for officers and admins
     # The "show former members" control swaps just the members section.
     return render(request, "pages/groups/detail.html", context, block="members")

@@ -7,11 +7,11 @@ from fastapi import APIRouter, Query, Request
 
 from api.core.schemas import Id
 from api.deps import SessionDep, SettingsDep
-from api.meetings import attendance, documents, minutes, summary
+from api.meetings import agenda, attendance, documents, minutes, pack, series, standing, summary
 from api.meetings.meetings import later_meetings
 from api.registry import service as registry
 from web.auth import GroupBusinessViewer
-from web.labels import ATTENDANCE_LABELS
+from web.labels import ATTENDANCE_LABELS, DECLARATION_KIND_LABELS
 from web.templating import long_date, render
 
 router = APIRouter()
@@ -21,6 +21,23 @@ NOTICES = {
     "item-added": "Agenda item added.", "item-changed": "Agenda item changed.", "item-removed": "Agenda item removed.",
     "attendance": "Attendance recorded.", "minute": "Minute saved.", "approved": "Minutes approved.",
     "decision": "Decision recorded.", "action": "Action set.",
+    "paper-added": "Paper uploaded.", "paper-replaced": "Paper replaced.", "paper-removed": "Paper removed.",
+    # The agenda (web/routes/meeting_agenda.py).
+    "item-moved": "Agenda item moved.", "standing-added": "Standing items added to the agenda.",
+    "standing-none": "The agenda already has every standing item.",
+    # Guests and declarations of interest (web/routes/meeting_people.py).
+    "guest-added": "Guest recorded.", "guest-removed": "Guest removed.",
+    "declaration": "Declaration of interest recorded.", "declaration-removed": "Declaration of interest removed.",
+    # Record edits (web/routes/meeting_record_edit.py).
+    "decision-changed": "Decision changed.", "decision-removed": "Decision removed.",
+    "action-changed": "Action changed.", "action-removed": "Action removed.",
+    "approved-previous": "Minutes of the last meeting approved.",
+    # Scheduling (web/routes/meeting_schedule.py).
+    "meeting-scheduled": "Meeting scheduled. Add its agenda items below.",
+    "meeting-changed": "Meeting details changed.",
+    "meeting-cancelled": "Meeting cancelled. It stays in the record, marked cancelled.",
+    "meeting-held": "Meeting marked as held.",
+    "meeting-reinstated": "Meeting reinstated: it is scheduled again.",
 }
 
 
@@ -38,6 +55,7 @@ def _context(session, subject, meeting_id: int) -> dict:
             session, access=access, meeting_id=meeting.id),
         "agenda": {item.ref: item for item in items}, "can_manage": False,
         "_meeting": meeting, "_access": access, "_rows": rows, "_items": items,
+        "minutes_state": minutes.state(session, access=access, meeting=meeting),  # record edits
     }
 
 
@@ -48,6 +66,9 @@ def editor_context(session, subject, meeting_id: int, *, errors: dict | None = N
     ctx = _context(session, subject, meeting_id)
     meeting, access = ctx["_meeting"], ctx["_access"]
     ctx.update(errors=errors or {}, form=form or {}, notice=notice)
+    ctx["schedule"] = series.schedule_facts(session, meeting)  # the header's series and "Mark as held"
+    # Papers: where each falls in the viewer's own meeting pack (members and others get different packs).
+    ctx["pack"] = pack.plan(pack.facts(session, meeting=meeting, members=access.sees_members_only))
     if not access.may_manage:
         return ctx
     members = [(seat.person.id, seat.person.name) for seat in registry.group_roster(session, meeting.group_id)]
@@ -67,6 +88,17 @@ def editor_context(session, subject, meeting_id: int, *, errors: dict | None = N
         meeting_options=[(m.id, long_date(m.starts_at) + (f": {m.title}" if m.title else "")) for m in later],
         approved_at=next((m for m in later if latest and m.id == latest.approved_at_meeting_id), None),
     )
+    # Record edits: the previous meeting's minutes, for this one's "minutes of the last meeting" item.
+    ctx["approval"] = minutes.approval_for(session, access=access, meeting=meeting, items=ctx["_items"])
+    # Guests and declarations: who may be named in a declaration (the service's rule: members, and
+    # people recorded as present or in attendance), and whether attendance can be recorded yet.
+    ctx.update(started=attendance.has_started(meeting), kind_options=list(DECLARATION_KIND_LABELS.items()),
+               declarant_options=ctx["members"] + sorted(
+                   ((record.stakeholder_id, name) for record, name in ctx["_rows"] if record.stakeholder_id
+                    not in member_ids and record.status in ("present", "in_attendance")), key=lambda m: m[1].lower()))
+    # The agenda: the group's standing items it lacks, and whether approved minutes have frozen it.
+    ctx.update(standing_missing=standing.missing_from(session, group_id=meeting.group_id, items=ctx["_items"]),
+               agenda_frozen=agenda.is_frozen(session, meeting.id))
     return ctx
 
 

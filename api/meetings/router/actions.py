@@ -71,6 +71,16 @@ def update_action(action_id: Id, body: ActionChange, request: Request, response:
     return summary.one_action(session, action)
 
 
+@router.delete("/actions/{action_id}", status_code=204,
+               responses={409: {"description": "the action has updates recorded: close it instead"}})
+def delete_action(action_id: Id, session: SessionDep, subject: ReaderChangingGroupBusiness):
+    """Remove an action set in error (the group's officers and admins; the audit log keeps it).
+    One with updates recorded is closed instead; its number is never given again."""
+    action, access = actions.get_action(session, subject=subject, action_id=action_id)
+    actions.delete_action(session, access=access, action=action)
+    return Response(status_code=204)
+
+
 @router.post("/actions/{action_id}/updates", response_model=ActionRead, status_code=201)
 def add_action_update(action_id: Id, body: ActionNoteCreate, session: SessionDep, subject: ReaderChangingGroupBusiness):
     """A dated note by the owner, an officer of the group or an admin; `close: true` closes it."""

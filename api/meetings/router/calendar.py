@@ -46,9 +46,12 @@ def _ics(body: str, filename: str) -> Response:
 
 @router.get("/groups/{group_id}/meetings.ics", response_class=Response, responses=ICS)
 def group_calendar(group_id: Id, request: Request, session: SessionDep, _: FeedReader):
-    """Past and upcoming meetings of a group; cancelled ones say STATUS:CANCELLED."""
+    """Past and upcoming meetings of a group; cancelled ones say STATUS:CANCELLED and why. Each
+    event's DESCRIPTION lists the agenda items planned so far (never confidential ones) and the
+    online link, which is also its URL."""
     group = get_or_404(session, Group, group_id, "group")
-    return _ics(calendar.render(group.name, calendar.group_meetings(session, group.id), str(request.base_url)),
+    return _ics(calendar.render(group.name, calendar.group_meetings(session, group.id), str(request.base_url),
+                                calendar.planned_items(session, [group.id])),
                 f"{group.slug}.ics")
 
 
@@ -57,8 +60,10 @@ def my_calendar(request: Request, session: SessionDep, subject: FeedReader):
     """Meetings of every group the person sits on now."""
     if subject.kind != "user":
         raise Unauthorized("A personal calendar needs a person's token or feed link.")
-    rows = calendar.my_meetings(session, roles_by_group(session, subject).keys())
-    return _ics(calendar.render("My All Together Active meetings", rows, str(request.base_url)), "my-meetings.ics")
+    group_ids = list(roles_by_group(session, subject).keys())
+    rows = calendar.my_meetings(session, group_ids)
+    return _ics(calendar.render("My All Together Active meetings", rows, str(request.base_url),
+                                calendar.planned_items(session, group_ids)), "my-meetings.ics")
 
 
 def _links(request: Request, settings, user: UserAccount) -> CalendarLinks:

@@ -7,7 +7,7 @@ from api.core.schemas import Id
 from api.deps import GroupBusinessReader, ReaderChangingGroupBusiness, SessionDep
 from api.meetings import decisions, service
 from api.meetings.router.common import IdQuery
-from api.meetings.schemas import DecisionCreate, DecisionRead
+from api.meetings.schemas import DecisionCreate, DecisionRead, DecisionUpdate
 
 router = APIRouter(tags=["meetings"])
 
@@ -35,3 +35,21 @@ def list_decisions(request: Request, response: Response, session: SessionDep, su
     rows, cursor = decisions.list_decisions(session, subject=subject, page=page, group_id=group_id)
     set_next_link(request, response, cursor)
     return Page(items=rows, next_cursor=cursor)
+
+
+@router.patch("/decisions/{decision_id}", response_model=DecisionRead,
+              responses={409: {"description": "the meeting's minutes are approved or locked: amend them first"}})
+def update_decision(decision_id: Id, body: DecisionUpdate, session: SessionDep, subject: ReaderChangingGroupBusiness):
+    """Correct a decision (the group's officers and admins), while its meeting's minutes are a
+    draft: once they are approved, start an amendment of the minutes first."""
+    decision, access = decisions.get_decision(session, subject=subject, decision_id=decision_id)
+    return decisions.update_decision(session, access=access, decision=decision, changes=body.changes())
+
+
+@router.delete("/decisions/{decision_id}", status_code=204,
+               responses={409: {"description": "the meeting's minutes are approved or locked: amend them first"}})
+def delete_decision(decision_id: Id, session: SessionDep, subject: ReaderChangingGroupBusiness):
+    """Remove a decision from the record (the audit log keeps it), on the same terms as a change."""
+    decision, access = decisions.get_decision(session, subject=subject, decision_id=decision_id)
+    decisions.delete_decision(session, access=access, decision=decision)
+    return Response(status_code=204)

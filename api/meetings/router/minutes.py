@@ -19,7 +19,7 @@ def _minutes_read(session, access, meeting: Meeting, version) -> MinutesRead:
     items = minutes.texts(session, access=access, minutes=version)
     return MinutesRead(meeting_id=meeting.id, status=version.status, version=version.version,
                        approved_at_meeting_id=version.approved_at_meeting_id, approved_at=version.approved_at,
-                       written_by=version.written_by,
+                       written_by=version.written_by, amendments=version.amendments,
                        items=[MinuteRead(agenda_item_id=i["agenda_item_id"], text=i["text"], html=i["html"])
                               for i in items])
 
@@ -49,11 +49,16 @@ def put_minutes(meeting_id: Id, body: MinutesPut, request: Request, response: Re
     return _minutes_read(session, access, meeting, written)
 
 
-@router.post("/meetings/{meeting_id}/minutes/approve", response_model=MinutesRead)
+@router.post("/meetings/{meeting_id}/minutes/approve", response_model=MinutesRead,
+             responses={409: {"description": "no draft to approve, the approving meeting has not started yet, "
+                                             "or `version` is not the current one"}})
 def approve_minutes(meeting_id: Id, body: MinutesApprove, session: SessionDep, subject: ReaderChangingGroupBusiness):
+    """Approve the draft at a later meeting of the same group that has started and was not
+    cancelled, as a correct record or subject to `amendments`."""
     meeting, access = service.meeting_access(session, subject, meeting_id)
     approved = minutes.approve(session, access=access, meeting=meeting,
-                               approved_at_meeting_id=body.approved_at_meeting_id)
+                               approved_at_meeting_id=body.approved_at_meeting_id, amendments=body.amendments,
+                               expected_version=body.version)
     return _minutes_read(session, access, meeting, approved)
 
 
