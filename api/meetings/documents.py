@@ -36,6 +36,10 @@ OOXML = {
     "ppt/": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
 }
 
+# Every content type a stored document can have (what _sniff answers), for the API's description.
+STORED_TYPES = ("application/pdf", "image/png", "image/jpeg", "application/vnd.ms-office", *OOXML.values(),
+                "text/csv")
+
 
 def _sniff(path: Path) -> str | None:
     """The content type the bytes really are, for the kinds we accept; None otherwise."""

@@ -49,7 +49,7 @@ def get_document(document_id: Id, response: Response, session: SessionDep, subje
 
 
 @router.get("/documents/{document_id}/content", response_class=FileResponse,
-            responses={200: {"content": {"application/octet-stream": {}}}})
+            responses={200: {"content": {kind: {} for kind in documents.STORED_TYPES}}})
 def download_document(document_id: Id, session: SessionDep, settings: SettingsDep, subject: GroupBusinessReader):
     """The file itself, as an attachment (confidential ones to the group's members only)."""
     document, _ = documents.get_visible(session, subject=subject, document_id=document_id)
