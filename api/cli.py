@@ -1,4 +1,4 @@
-"""The `ata` command: serve, migrate, load demo data, manage accounts and partner clients."""
+"""The `ata` command: serve, send mail, migrate, load demo data, manage accounts and partner clients."""
 
 import argparse
 import os
@@ -45,6 +45,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
     _upgrade(settings)
     if args.demo:
         _load_demo(settings)
+    _check_smtp(settings)
+    # Read by api/main.py in each server process: the mail sender runs in-process (ATA_MAIL_WORKER).
+    os.environ["ATA_MAIL_IN_PROCESS"] = "1" if settings.mail_worker else "0"
     print(f"ATA Stakeholder Dashboard on http://{args.host}:{args.port}/ (API docs at /api/docs)")
     uvicorn.run(
         "api.main:create_app",
@@ -55,6 +58,51 @@ def cmd_serve(args: argparse.Namespace) -> int:
         proxy_headers=False,
         log_level=args.log_level,
     )
+    return 0
+
+
+def _check_smtp(settings: Settings) -> None:
+    """A bad ATA_SMTP_URL stops the start, in one line that never repeats the URL."""
+    from api.mail.smtp import SmtpConfigError, parse_smtp_url
+
+    if settings.smtp_url:
+        try:
+            parse_smtp_url(settings.smtp_url)
+        except SmtpConfigError as exc:
+            raise SystemExit(f"ata: {exc}") from None
+
+
+def cmd_worker(_: argparse.Namespace) -> int:
+    """The mail sender alone, until SIGTERM or SIGINT (the message in hand is finished first)."""
+    import logging
+    import signal
+    import threading
+
+    from api.core.db import make_engine
+    from api.mail.sender import Sender, register_periodic
+    from api.meetings.digest import weekly_digest_job
+
+    register_periodic(weekly_digest_job)  # the weekly digest, Monday mornings
+    settings = _settings()
+    _check_smtp(settings)
+    _upgrade(settings)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    stop = threading.Event()
+
+    def _stop(signum, _frame) -> None:
+        print(f"ata worker: {signal.Signals(signum).name}, stopping after the message in hand", flush=True)
+        stop.set()
+
+    signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGINT, _stop)
+    engine = make_engine(settings)
+    try:
+        sender = Sender(engine, settings)
+        print(f"ata worker: sender {sender.sender_id} started", flush=True)
+        sender.run(stop)
+    finally:
+        engine.dispose()
+    print("ata worker: stopped", flush=True)
     return 0
 
 
@@ -209,6 +257,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"])
     serve.add_argument("--demo", action="store_true", help="load the fictional demo data set first")
     serve.set_defaults(func=cmd_serve)
+
+    worker = commands.add_parser("worker", help="send the outbox's mail (alone, until SIGTERM or SIGINT)")
+    worker.set_defaults(func=cmd_worker)
 
     db = commands.add_parser("db", help="database schema (Alembic migrations)")
     db_commands = db.add_subparsers(dest="db_command", required=True)

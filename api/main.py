@@ -1,7 +1,9 @@
 """The ASGI application: JSON API at /api/v1, HTMX pages at /, health at /healthz and /readyz."""
 
 import logging
+import os
 import uuid
+from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
 from fastapi.staticfiles import StaticFiles
@@ -27,9 +29,41 @@ from web.routes import STATIC_DIR, web_router
 
 log = logging.getLogger("ata")
 
+# Set by `ata serve` (api/cli.py): only a served application runs the mail sender in-process,
+# never one built by tests or scripts (unless they ask, with create_app(mail_worker=True)).
+IN_PROCESS_SENDER = "ATA_MAIL_IN_PROCESS"
 
-def create_app(settings: Settings | None = None) -> FastAPI:
+
+def _lifespan(run_sender: bool):
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        running = None
+        if run_sender:
+            from api.mail.sender import register_periodic, start_thread
+            from api.meetings.digest import weekly_digest_job
+
+            register_periodic(weekly_digest_job)  # the weekly digest, Monday mornings
+            running = start_thread(app.state.engine, app.state.settings)
+        try:
+            yield
+        finally:
+            if running is not None:
+                thread, stop = running
+                stop.set()  # the message in hand is finished, the rest stay for the next sender
+                thread.join(timeout=60)
+                from api.mail.sender import unregister_periodic
+
+                # Registered for this app's sender only: an app built later in this process
+                # (tests) starts without it.
+                unregister_periodic(weekly_digest_job)
+
+    return lifespan
+
+
+def create_app(settings: Settings | None = None, *, mail_worker: bool | None = None) -> FastAPI:
     settings = settings or get_settings()
+    if mail_worker is None:
+        mail_worker = settings.mail_worker and os.environ.get(IN_PROCESS_SENDER) == "1"
     app = FastAPI(
         title="All Together Active Stakeholder Dashboard API",
         version="1",
@@ -38,6 +72,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # Served by api/docs.py from our own static files, not from a CDN.
         docs_url=None,
         redoc_url=None,
+        lifespan=_lifespan(mail_worker),
     )
     app.state.settings = settings
     app.state.engine = make_engine(settings)
@@ -49,7 +84,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.identify = auth_service.identify
     app.state.refuse = access.refuse
     # First, so that it runs innermost: its refusals still get the request id and headers below.
-    install_body_limits(app, anonymous_writes={("POST", "/api/v1/auth/token"), ("POST", "/login")},
+    install_body_limits(app, anonymous_writes={("POST", "/api/v1/auth/token"), ("POST", "/login"),
+                                         # one-click unsubscribe (RFC 8058): the signed link is the credential
+                                         ("POST", "/mail/unsubscribe"), ("POST", "/api/v1/mail/unsubscribe")},
                         session_cookie=SESSION_COOKIE, api_sign_in=sign_in_required,
                         web_sign_in=lambda: SignInRequired("Sign in to continue."))
 

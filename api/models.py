@@ -4,6 +4,7 @@ from api.audit.models import AuditEvent
 from api.auth.models import PartnerClient, UserAccount, WebSession
 from api.core.types import metadata
 from api.indicators.models import Indicator, IndicatorValue
+from api.mail.models import MailPreference, OutboxMessage
 from api.meetings.models import (
     Action,
     ActionUpdate,
@@ -32,11 +33,13 @@ __all__ = [
     "Group",
     "Indicator",
     "IndicatorValue",
+    "MailPreference",
     "Meeting",
     "Membership",
     "MinuteText",
     "MinutesVersion",
     "Organisation",
+    "OutboxMessage",
     "PartnerClient",
     "Pilot",
     "PilotStatusChange",

@@ -15,6 +15,7 @@ from api.audit import service as audit
 from api.auth import privacy as auth_privacy
 from api.auth.models import UserAccount
 from api.authz import Subject
+from api.mail import privacy as mail_privacy
 from api.meetings import privacy as meetings_privacy
 from api.outcomes import privacy as outcomes_privacy
 from api.registry import privacy as registry_privacy
@@ -37,7 +38,7 @@ def personal_data(session: Session, user: UserAccount) -> dict[str, Any]:
     events = sorted({e.id: e for e in [*events, *failed]}.values(), key=lambda e: e.id)
     return (auth_privacy.personal_data(user) | registry_privacy.personal_data(session, person)
             | meetings_privacy.personal_data(session, person_id) | outcomes_privacy.personal_data(session, person_id)
-            | audit_privacy.personal_data(events))
+            | mail_privacy.personal_data(session, person_id) | audit_privacy.personal_data(events))
 
 
 def anonymise_stakeholder(session: Session, *, actor: Subject, person: Stakeholder) -> Stakeholder:
@@ -51,6 +52,8 @@ def anonymise_stakeholder(session: Session, *, actor: Subject, person: Stakehold
                             needles=[*registry_privacy.identity(person), user.email if user else None])
     if user is not None:
         meetings_privacy.anonymise(session, account_email=user.email, label=label)
+    mail_privacy.anonymise(session, person.id, label=label,
+                           needles=[*registry_privacy.identity(person), user.email if user else None])
     registry_privacy.anonymise(person, label)
     if user is not None:
         auth_privacy.anonymise(user)

@@ -13,6 +13,8 @@ from api.core.schemas import Id
 from api.dashboards.router import router as dashboards_router
 from api.deps import Person, RegistryManager, RegistryReader, SessionDep, refuse_nul_in_query
 from api.indicators.router import router as indicators_router
+from api.mail.router import me_router as mail_me_router
+from api.mail.router import router as mail_router
 from api.meetings.router import router as meetings_router
 from api.outcomes.router import router as outcomes_router
 from api.registry.models import Stakeholder
@@ -30,6 +32,8 @@ api_router.include_router(search_router)
 api_router.include_router(indicators_router)
 api_router.include_router(outcomes_router)
 api_router.include_router(dashboards_router)
+api_router.include_router(mail_router)
+api_router.include_router(mail_me_router)
 
 
 @api_router.get("/export/popolo", tags=["registry"], response_class=StreamingResponse,

@@ -10,6 +10,7 @@ from typing import Literal
 from api.audit.schemas import EntityType
 from api.indicators.compare import Outcome
 from api.indicators.trend import Trend
+from api.mail.kinds import Frequency, MailKind
 from api.meetings.schemas import (
     ActionSort,
     ActionStatus,
@@ -82,6 +83,7 @@ AUDIT_TYPE_LABELS: dict[EntityType, str] = {
     "place_update": "Place update", "route": "Refused request", "stakeholder": "Person", "user": "Account",
     "meeting_guest": "Guest at a meeting", "declaration": "Declaration of interest",
     "meeting_series": "Series of meetings",
+    "mail_message": "Email message",
 }
 
 # Declarations of interest: NHS England's categories.
@@ -97,4 +99,28 @@ VENUE_KIND_LABELS: dict[VenueKind, str] = {
 SERIES_PATTERN_LABELS: dict[SeriesPattern, str] = {
     "weekly": "By the week, for example every 4 weeks on Tuesday",
     "monthly": "By the month, for example the third Tuesday of every month",
+}
+
+# Email settings (web/routes/account_mail.py): each kind of message, what it is, and how often.
+MAIL_KIND_LABELS: dict[MailKind, str] = {
+    "meeting": "Meetings", "papers": "Meeting papers", "action_assigned": "Actions given to you",
+    "action_digest": "Your actions due soon or overdue", "minutes_approved": "Approved minutes",
+}
+MAIL_KIND_HINTS: dict[MailKind, str] = {
+    "meeting": "When a meeting of one of your groups is arranged, moved or cancelled. Each comes with a "
+               "calendar invitation that updates the event in your calendar.",
+    "papers": "When the papers for a meeting of one of your groups are published or updated (at most one "
+              "email a day for each meeting).",
+    "action_assigned": "When someone gives you an action.",
+    "action_digest": "A list of your open actions that are due within 7 days or overdue. This only comes "
+                     "in the weekly digest, sent on Monday mornings.",
+    "minutes_approved": "When the minutes of a meeting of one of your groups are approved.",
+}
+# Said after "Stop emails about ...".
+MAIL_KIND_ABOUT: dict[MailKind, str] = {
+    "meeting": "meetings", "papers": "meeting papers", "action_assigned": "actions given to you",
+    "action_digest": "your actions due soon or overdue", "minutes_approved": "approved minutes",
+}
+FREQUENCY_LABELS: dict[Frequency, str] = {
+    "immediately": "Immediately", "weekly": "In a weekly digest", "never": "Never",
 }

@@ -13,6 +13,8 @@ EntityType = Literal[
     "meeting_guest", "declaration",
     # Series of meetings (scheduling).
     "meeting_series",
+    # Outbox messages an admin sent again (api/mail).
+    "mail_message",
 ]
 ENTITY_TYPES: tuple[EntityType, ...] = get_args(EntityType)
 

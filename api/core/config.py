@@ -10,7 +10,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy import make_url
 
@@ -20,12 +20,14 @@ log = logging.getLogger("ata.config")
 
 SECRET_FILE = ".ata-secret"  # noqa: S105 (a file name)
 _MIN_SECRET = 32
+SMTP_SCHEMES = ("smtp://", "smtp+starttls://", "smtps://")
 _announced: set[Path] = set()
 _announce_lock = threading.Lock()
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="ATA_", env_file=".env", extra="ignore")
+    # hide_input_in_errors: a refused setting is never echoed (ATA_SMTP_URL may carry a password).
+    model_config = SettingsConfigDict(env_prefix="ATA_", env_file=".env", extra="ignore", hide_input_in_errors=True)
 
     env: Environment = "development"
     database_url: str = "sqlite:///./ata.db"
@@ -67,6 +69,27 @@ class Settings(BaseSettings):
     # Web sessions: signed out after this long without a request, and after this long at most.
     session_idle_minutes: int = Field(default=30, ge=1, le=24 * 60)
     session_max_hours: int = Field(default=12, ge=1, le=24 * 30)
+
+    # Mail (api/mail): the SMTP server messages go through, smtp://user:pass@host:port,
+    # smtp+starttls://... or smtps://...; unset, messages wait in the outbox (never dropped).
+    smtp_url: str | None = None
+    mail_from: str = "All Together Active <no-reply@localhost>"
+    # `ata serve` runs the sender in-process; false leaves it to `ata worker`.
+    mail_worker: bool = True
+    # The address people reach the service at, for links in messages.
+    public_url: str = "http://localhost:8000"
+    mail_poll_seconds: float = Field(default=5, gt=0, le=3600)
+    mail_max_attempts: int = Field(default=8, ge=1, le=100)
+
+    @field_validator("smtp_url")
+    @classmethod
+    def _smtp_scheme(cls, value: str | None) -> str | None:
+        if not value:
+            return None
+        if not value.startswith(SMTP_SCHEMES):
+            # Never echo the URL: it may carry the password.
+            raise ValueError("ATA_SMTP_URL must start with " + ", ".join(SMTP_SCHEMES))
+        return value
 
     @model_validator(mode="after")
     def _secret(self) -> "Settings":

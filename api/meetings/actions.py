@@ -17,7 +17,7 @@ from api.core.errors import Conflict, NotFound, invalid_field
 from api.core.pagination import PageParams, paginate
 from api.core.spreadsheet import CsvChunks
 from api.core.types import today
-from api.meetings import indexing
+from api.meetings import indexing, notices
 from api.meetings.models import Action, ActionUpdate, AgendaItem, Meeting
 from api.meetings.schemas import ActionSort
 from api.meetings.service import check_seated, meeting_day
@@ -74,6 +74,7 @@ def create_action(session: Session, *, subject: Subject, data: dict[str, Any]) -
         values["closed_on"] = today()
     action = audit.add_entity(session, Action(**values), actor=subject, entity_type="action")
     indexing.index_action(session, action)
+    notices.action_assigned(session, action)  # its owner, if it has one
     return action
 
 
@@ -98,8 +99,11 @@ def update_action(session: Session, *, access: GroupAccess, action: Action, chan
         changes = {**changes, "closed_on": today()}
     elif changes.get("status") == "open":
         changes = {**changes, "closed_on": None}
+    new_owner = "owner_id" in changes and changes["owner_id"] != action.owner_id
     audit.change_entity(session, action, changes, actor=access.subject, entity_type="action")
     indexing.index_action(session, action)
+    if new_owner:
+        notices.action_assigned(session, action)
     return action
 
 

@@ -100,7 +100,10 @@ def _description(meeting: Meeting, items: list[str], page: str) -> str:
     return "\n\n".join(parts)
 
 
-def _event(meeting: Meeting, group: Group, base_url: str, items: list[str] | None = None) -> list[str]:
+def _event(meeting: Meeting, group: Group, base_url: str, items: list[str] | None = None, *,
+           stamp: datetime | None = None, people: Iterable[str] = ()) -> list[str]:
+    """One VEVENT. `stamp`: when this copy was made (an invitation's DTSTAMP; a feed's is the
+    meeting's last change); `people`: ORGANIZER and ATTENDEE lines, for an invitation."""
     summary = f"{group.name}: {meeting.title}" if meeting.title else group.name
     if meeting.status == "cancelled":
         summary = f"Cancelled: {summary}"
@@ -110,7 +113,7 @@ def _event(meeting: Meeting, group: Group, base_url: str, items: list[str] | Non
     return [
         "BEGIN:VEVENT",
         f"UID:meeting-{meeting.id}@{UID_DOMAIN}",
-        f"DTSTAMP:{_utc(meeting.updated_at or meeting.created_at)}",
+        f"DTSTAMP:{_utc(stamp or meeting.updated_at or meeting.created_at)}",
         f"DTSTART:{_utc(meeting.starts_at)}",
         f"DTEND:{_utc(meeting.ends_at)}",
         f"SEQUENCE:{meeting.sequence}",
@@ -121,6 +124,7 @@ def _event(meeting: Meeting, group: Group, base_url: str, items: list[str] | Non
         # The link to join, where a calendar app offers it (RFC 5545 URL; RFC 7986 CONFERENCE).
         f"URL:{link or page}",
         *([f"CONFERENCE;VALUE=URI;FEATURE=VIDEO:{link}"] if link else []),
+        *people,
         "END:VEVENT",
     ]
 
@@ -134,6 +138,37 @@ def render(name: str, rows: Iterable[tuple[Meeting, Group]], base_url: str,
     for meeting, group in rows:
         lines.extend(_event(meeting, group, base_url, items.get(meeting.id)))
     lines.append("END:VCALENDAR")
+    return "".join(_fold(line) + "\r\n" for line in lines)
+
+
+# A parameter value (RFC 5545 3.2) is always quoted here, so it may hold anything but a double
+# quote or a control character; an address in a mailto: URI holds no space or control character.
+_NOT_IN_PARAM = re.compile(r'["\x00-\x1f\x7f]')
+_MAILTO = re.compile(r"^[^\s\x00-\x1f\x7f<>\"]+@[^\s\x00-\x1f\x7f<>\"]+$")
+
+
+def _person(prop: str, name: str, address: str, extra: str = "") -> list[str]:
+    """An ORGANIZER or ATTENDEE line; none when `address` could not be a plain email address."""
+    if not _MAILTO.match(address):
+        return []
+    cn = _NOT_IN_PARAM.sub("", name).strip()
+    params = f';CN="{cn}"' if cn else ""
+    return [f"{prop}{params}{extra}:mailto:{address}"]
+
+
+def invitation(meeting: Meeting, group: Group, base_url: str, *, organizer: tuple[str, str],
+               attendee: tuple[str, str], items: list[str] | None = None, stamp: datetime | None = None) -> str:
+    """One meeting as an iTIP message (RFC 5546) for one person: METHOD:REQUEST (scheduled or
+    changed) or METHOD:CANCEL (a cancelled meeting, STATUS:CANCELLED). Its UID and SEQUENCE are
+    the feeds' (`_event`), so a calendar app updates the one event whichever way it came.
+    `organizer` and `attendee` are (name, address). Replies are not asked for (RSVP=FALSE): the
+    organizer is the service's own address."""
+    method = "CANCEL" if meeting.status == "cancelled" else "REQUEST"
+    people = [*_person("ORGANIZER", *organizer),
+              *_person("ATTENDEE", *attendee, ";ROLE=REQ-PARTICIPANT;PARTSTAT=NEEDS-ACTION;RSVP=FALSE")]
+    lines = ["BEGIN:VCALENDAR", "VERSION:2.0", f"PRODID:{PRODID}", "CALSCALE:GREGORIAN", f"METHOD:{method}",
+             *_event(meeting, group, base_url, items, stamp=stamp or datetime.now(UTC), people=people),
+             "END:VCALENDAR"]
     return "".join(_fold(line) + "\r\n" for line in lines)
 
 

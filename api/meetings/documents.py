@@ -23,7 +23,7 @@ from api.audit import service as audit
 from api.core.config import Settings
 from api.core.errors import InvalidInput, NotFound, invalid_field
 from api.core.uploads import UnsupportedType, limit_of, too_large
-from api.meetings import indexing, pack
+from api.meetings import indexing, notices, pack
 from api.meetings.confidentiality import document_members_only
 from api.meetings.models import AgendaItem, Document, Meeting
 from api.meetings.schemas import DocumentRead
@@ -164,6 +164,7 @@ def add(session: Session, settings: Settings, *, access: GroupAccess, meeting: M
     audit.add_entity(session, document, actor=access.subject, entity_type="document")
     indexing.index_document(session, document, item, group_id=meeting.group_id)
     pack.refresh_pack_pages(session, meeting)
+    notices.papers_published(session, meeting)
     return _read(document, confidential or bool(item and item.confidential))
 
 
@@ -206,6 +207,8 @@ def replace(session: Session, settings: Settings, *, access: GroupAccess, docume
     item = session.get(AgendaItem, document.agenda_item_id) if document.agenda_item_id else None
     indexing.index_document(session, document, item, group_id=meeting.group_id)
     pack.refresh_pack_pages(session, meeting)
+    if old_sha != sha:  # new content: members are told (once a day per meeting at most)
+        notices.papers_published(session, meeting)
     return _read(document, document.confidential or bool(item and item.confidential))
 
 

@@ -18,6 +18,7 @@ from api.audit import service as audit
 from api.core.errors import Conflict, invalid_field
 from api.core.pagination import PageParams, paginate
 from api.core.types import LONDON
+from api.meetings import notices
 from api.meetings.agenda import add_agenda_item
 from api.meetings.models import Action, AgendaItem, Attendance, Decision, Meeting, MinuteText
 from api.registry.models import Group
@@ -129,7 +130,10 @@ def _check_times(session: Session, group_id: int, starts_at: datetime, ends_at: 
         raise Conflict(f"This group already has a meeting at that time (id {clash.id}, {when}).")
 
 
-def create_meeting(session: Session, *, access: GroupAccess, group: Group, data: dict[str, Any]) -> Meeting:
+def create_meeting(session: Session, *, access: GroupAccess, group: Group, data: dict[str, Any],
+                   notify: bool = True) -> Meeting:
+    """`notify`: invite the group's members (notices.py); a series invites for all its meetings
+    at once instead."""
     ensure_manager(session, access, "create a meeting")
     data = _status_rules(None, data)
     use_template = data.pop("use_template", False)
@@ -141,6 +145,8 @@ def create_meeting(session: Session, *, access: GroupAccess, group: Group, data:
 
         for entry in standing_items(session, group_id=group.id)[0]:
             add_agenda_item(session, access=access, meeting=meeting, data=dict(entry))
+    if notify:
+        notices.meetings_scheduled(session, [meeting])
     return meeting
 
 
@@ -158,7 +164,10 @@ def update_meeting(session: Session, *, access: GroupAccess, meeting: Meeting, c
         _check_times(session, meeting.group_id, starts, ends, exclude_id=meeting.id)
     if any(key in _CALENDAR_FIELDS and getattr(meeting, key) != value for key, value in changes.items()):
         changes = {**changes, "sequence": meeting.sequence + 1}
-    return audit.change_entity(session, meeting, changes, actor=access.subject, entity_type="meeting")
+    before = notices.calendar_facts(meeting)
+    changed = audit.change_entity(session, meeting, changes, actor=access.subject, entity_type="meeting")
+    notices.meeting_changed(session, meeting, before)  # moved, cancelled or reinstated: members are told
+    return changed
 
 
 def delete_meeting(session: Session, *, access: GroupAccess, meeting: Meeting) -> None:

@@ -18,7 +18,7 @@ from api.core.errors import Conflict, InvalidInput, NotFound, invalid_field
 from api.core.http import ensure_match
 from api.core.markdown import render
 from api.core.types import LONDON, utcnow
-from api.meetings import indexing
+from api.meetings import indexing, notices
 from api.meetings.models import AgendaItem, Meeting, MinutesVersion, MinuteText
 
 
@@ -172,6 +172,7 @@ def approve(session: Session, *, access: GroupAccess, meeting: Meeting, approved
     audit.record(session, actor=access.subject, action="minutes.approve", entity_type="minutes",
                  entity_id=meeting.id, before=before, after=audit.snapshot(latest))
     indexing.reindex_minutes(session, meeting)
+    notices.minutes_approved(session, meeting, latest)
     return latest
 
 

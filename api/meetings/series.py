@@ -21,7 +21,7 @@ from api.access import GroupAccess, ensure_manager
 from api.audit import service as audit
 from api.core.errors import Conflict, invalid_field
 from api.core.types import today
-from api.meetings import meetings
+from api.meetings import meetings, notices
 from api.meetings.models import Meeting, MeetingSeries
 from api.meetings.schemas import SeriesRead
 from api.registry.models import Group
@@ -168,7 +168,8 @@ def create_series(session: Session, *, access: GroupAccess, group: Group,
         made.append(meetings.create_meeting(session, access=access, group=group, data={
             "title": data["title"], "starts_at": starts.astimezone(UTC), "ends_at": ends.astimezone(UTC),
             "venue_kind": data["venue_kind"], "venue": data["venue"], "online_link": data["online_link"],
-            "series_id": series.id, "use_template": data.get("use_template", False)}))
+            "series_id": series.id, "use_template": data.get("use_template", False)}, notify=False))
+    notices.meetings_scheduled(session, made)  # one invitation per meeting: a calendar holds one event each
     return series, made, skipped
 
 

@@ -16,7 +16,7 @@ from api.main import create_app
 from tests import factories
 from tests.conftest import make_settings
 
-PUBLIC = {("POST", "/api/v1/auth/token")}
+PUBLIC = {("POST", "/api/v1/auth/token"), ("POST", "/api/v1/mail/unsubscribe")}  # the signed link is its credential
 CALLERS = ("anonymous", "partner", "stakeholder", "admin")
 OK, DENY, SIGN_IN = "ok", 403, 401
 
@@ -133,7 +133,7 @@ def test_matrix(production_app, tokens):
 
 # The web door: the same rules, asked of the session cookie's person. Partner clients have no
 # web sign-in at all (tests/web/test_sign_in.py), so their column is not asked here.
-WEB_PUBLIC = {("GET", "/login"), ("POST", "/login")}
+WEB_PUBLIC = {("GET", "/login"), ("POST", "/login"), ("GET", "/mail/unsubscribe"), ("POST", "/mail/unsubscribe")}
 WEB_CALLERS = ("anonymous", "stakeholder", "admin")
 
 

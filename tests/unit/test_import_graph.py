@@ -22,6 +22,7 @@ LAYERS: list[tuple[str, set[str]]] = [
     ("audit", {"api.audit"}),
     ("registry", {"api.registry", "api.auth"}),
     ("access", {"api.access"}),
+    ("mail", {"api.mail"}),  # the outbox and its sender: the domains put their messages in it
     ("search", {"api.search"}),
     ("meetings", {"api.meetings"}),
     ("outcomes and indicators", {"api.outcomes", "api.indicators"}),

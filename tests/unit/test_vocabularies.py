@@ -11,6 +11,7 @@ import pytest
 from api.audit.schemas import ENTITY_TYPES, EntityType
 from api.indicators.compare import Outcome
 from api.indicators.trend import Trend
+from api.mail.kinds import Frequency, MailKind
 from api.meetings.schemas import ActionSort, ActionStatus, AttendanceStatus, MeetingStatus, MinutesStatus
 from api.outcomes.schemas import ContributionKind, PilotStatus, PlanStatus
 from api.registry.history import ChangeKind
@@ -37,6 +38,10 @@ ROOT = Path(__file__).resolve().parents[2]
     (labels.OUTCOME_LABELS, Outcome),
     (labels.TREND_LABELS, Trend),
     (labels.AUDIT_TYPE_LABELS, EntityType),
+    (labels.MAIL_KIND_LABELS, MailKind),
+    (labels.MAIL_KIND_HINTS, MailKind),
+    (labels.MAIL_KIND_ABOUT, MailKind),
+    (labels.FREQUENCY_LABELS, Frequency),
 ], ids=lambda value: "" if isinstance(value, dict) else str(value))
 def test_every_value_has_words_and_no_words_are_left_over(words, vocabulary):
     values = {None if arg is type(None) else value for arg in get_args(vocabulary)

@@ -6,10 +6,12 @@ from fastapi import APIRouter
 
 from web.routes import (
     account,
+    account_mail,
     actions,
     admin,
     admin_audit,
     admin_indicators,
+    admin_mail,
     admin_memberships,
     directory,
     groups,
@@ -30,6 +32,7 @@ STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 web_router = APIRouter(include_in_schema=False)
 web_router.include_router(sign_in.router)
 web_router.include_router(account.router)
+web_router.include_router(account_mail.router)
 web_router.include_router(home.router)
 web_router.include_router(groups.router)
 web_router.include_router(meetings.router)
@@ -45,4 +48,5 @@ web_router.include_router(directory.router)
 web_router.include_router(admin.router)
 web_router.include_router(admin_audit.router)
 web_router.include_router(admin_indicators.router)
+web_router.include_router(admin_mail.router)
 web_router.include_router(admin_memberships.router)
