@@ -21,6 +21,7 @@ from api.core.migrations import head_revisions
 from api.deps import sign_in_required
 from api.docs import router as docs_router
 from api.health import router as health_router
+from api.mail import invitations as mail_invitations
 from api.openapi import install_openapi
 from api.router import api_router
 from web.auth import SESSION_COOKIE, SignInRequired
@@ -83,10 +84,14 @@ def create_app(settings: Settings | None = None, *, mail_worker: bool | None = N
     # What api/deps.py needs from the domain, wired here so that it imports no domain package.
     app.state.identify = auth_service.identify
     app.state.refuse = access.refuse
+    # The account invitations the accounts API sends (api.mail sits above api.auth).
+    app.state.invitations = mail_invitations
     # First, so that it runs innermost: its refusals still get the request id and headers below.
     install_body_limits(app, anonymous_writes={("POST", "/api/v1/auth/token"), ("POST", "/login"),
                                          # one-click unsubscribe (RFC 8058): the signed link is the credential
-                                         ("POST", "/mail/unsubscribe"), ("POST", "/api/v1/mail/unsubscribe")},
+                                         ("POST", "/mail/unsubscribe"), ("POST", "/api/v1/mail/unsubscribe"),
+                                         # an account invitation's link: the signed token is the credential
+                                         ("POST", "/account/welcome")},
                         session_cookie=SESSION_COOKIE, api_sign_in=sign_in_required,
                         web_sign_in=lambda: SignInRequired("Sign in to continue."))
 

@@ -132,10 +132,20 @@ def list_users(request: Request, response: Response, session: SessionDep, _: Acc
     return Page(items=rows, next_cursor=cursor)
 
 
+def _invitations(request: Request):
+    """api/mail/invitations.py, wired in by api/main.py: mail sits above auth (no import cycle)."""
+    return request.app.state.invitations
+
+
 @router.post("/users", response_model=UserRead, status_code=201, tags=["auth"])
 def create_user(body: UserCreate, request: Request, response: Response, session: SessionDep,
-                actor: AccountManager):
-    user = service.create_user(session, actor=actor, data=body.model_dump())
+                settings: SettingsDep, actor: AccountManager):
+    """A new account. Without `password` the person is emailed a one-time link, valid for 7 days,
+    to choose their own (`send_invitation`, the default then); with one, it is a one-time password
+    they must replace at first sign-in (and `send_invitation: true` also emails them the link)."""
+    user = service.create_user(session, actor=actor, data=body.model_dump(exclude={"send_invitation"}))
+    if body.send_invitation:
+        _invitations(request).send(session, settings, actor=actor, user=user)
     response.headers["Location"] = str(request.url_for("get_user", user_id=user.id))
     response.headers["ETag"] = etag_of(user)
     return user
@@ -157,6 +167,16 @@ def update_user(user_id: Id, body: UserUpdate, request: Request, response: Respo
     check_if_match(request, user)
     user = service.update_user(session, actor=actor, user=user, changes=body.changes())
     response.headers["ETag"] = etag_of(user)
+    return user
+
+
+@router.post("/users/{user_id}/invitation", response_model=UserRead, status_code=202, tags=["auth"],
+             responses={409: {"description": "the account is disabled, or its holder has signed in already"}})
+def resend_invitation(user_id: Id, request: Request, session: SessionDep, settings: SettingsDep,
+                      actor: AccountManager):
+    """Email the person a new one-time link to choose their password, for an account never signed in to."""
+    user = get_or_404(session, UserAccount, user_id, "account")
+    _invitations(request).resend(session, settings, actor=actor, user=user)
     return user
 
 

@@ -1,7 +1,7 @@
 from datetime import date, datetime
 from typing import Annotated, ClassVar
 
-from pydantic import Field, StringConstraints, field_validator
+from pydantic import Field, StringConstraints, field_validator, model_validator
 
 from api.auth.models import UserAccount
 from api.authz import Scope
@@ -12,11 +12,23 @@ Password = Annotated[str, StringConstraints(min_length=10, max_length=200), SING
 
 
 class UserCreate(RequestModel):
+    """Without `password`, the person is emailed a one-time link to choose theirs
+    (`send_invitation`, true by default then); with one, it is a one-time password."""
+
     email: Email
-    password: Password
+    password: Password | None = None
     stakeholder_id: Id | None = None
     is_admin: bool = False
     is_active: bool = True
+    send_invitation: bool | None = None
+
+    @model_validator(mode="after")
+    def _password_or_invitation(self):
+        if self.send_invitation is None:
+            self.send_invitation = self.password is None
+        if self.password is None and not self.send_invitation:
+            raise ValueError("give a one-time password, or send an invitation")
+        return self
 
 
 class UserUpdate(PatchModel):

@@ -50,7 +50,8 @@ def create_user(session: Session, *, actor: Subject, data: dict[str, Any]) -> Us
     _check_user_fields(session, data)
     values = {k: v for k, v in data.items() if k != "password"}
     values["must_change_password"] = actor.kind == "user"
-    user = UserAccount(**values, password_hash=hash_secret(data["password"]))
+    # No password: an invitation's account, with one nobody knows until the person chooses theirs.
+    user = UserAccount(**values, password_hash=hash_secret(data.get("password") or new_secret(32)))
     session.add(user)
     session.flush()
     audit.record(session, actor=actor, action="user.create", entity_type="user", entity_id=user.id,

@@ -133,7 +133,8 @@ def test_matrix(production_app, tokens):
 
 # The web door: the same rules, asked of the session cookie's person. Partner clients have no
 # web sign-in at all (tests/web/test_sign_in.py), so their column is not asked here.
-WEB_PUBLIC = {("GET", "/login"), ("POST", "/login"), ("GET", "/mail/unsubscribe"), ("POST", "/mail/unsubscribe")}
+WEB_PUBLIC = {("GET", "/login"), ("POST", "/login"), ("GET", "/mail/unsubscribe"), ("POST", "/mail/unsubscribe"),
+              ("GET", "/account/welcome"), ("POST", "/account/welcome")}  # the signed link is the credential
 WEB_CALLERS = ("anonymous", "stakeholder", "admin")
 
 

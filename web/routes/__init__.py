@@ -25,6 +25,7 @@ from web.routes import (
     meetings,
     outcomes,
     sign_in,
+    welcome,
 )
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
@@ -32,6 +33,7 @@ STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 web_router = APIRouter(include_in_schema=False)
 web_router.include_router(sign_in.router)
 web_router.include_router(account.router)
+web_router.include_router(welcome.router)
 web_router.include_router(account_mail.router)
 web_router.include_router(home.router)
 web_router.include_router(groups.router)

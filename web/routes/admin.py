@@ -15,7 +15,8 @@ from api.core.db import get_or_404
 from api.core.errors import Conflict, InvalidInput
 from api.core.pagination import PageParams
 from api.core.schemas import SINGLE_LINE, Email, Id, Text
-from api.deps import SessionDep
+from api.deps import SessionDep, SettingsDep
+from api.mail import invitations as mail_invitations
 from api.registry import service as registry
 from web.auth import csrf_protected, page_requires
 from web.templating import render
@@ -33,6 +34,8 @@ _password = TypeAdapter(Password)
 # Messages shown after a change (the redirect names one, never free text from the URL).
 NOTICES = {
     "created": "Account created. Give the person their one-time password; they will choose their own at sign-in.",
+    "invited": "Account created. The person has been emailed a link to choose their password (valid for 7 days).",
+    "reinvited": "Invitation sent again. The link in it works for 7 days.",
     "disabled": "Account disabled. Its sessions and tokens have ended.",
     "enabled": "Account enabled.",
     "password": "One-time password set. The person's sessions and tokens have ended.",
@@ -62,30 +65,37 @@ def users_page(request: Request, session: SessionDep, _: AccountAdmin,
 
 
 @router.post("/users")
-def create_account(request: Request, session: SessionDep, actor: AccountChange,
+def create_account(request: Request, session: SessionDep, settings: SettingsDep, actor: AccountChange,
                    email: Annotated[str, Form(max_length=254)] = "",
                    password: Annotated[str, Form(max_length=200)] = "",
-                   is_admin: Annotated[bool, Form()] = False):
-    form = {"email": email.strip(), "is_admin": is_admin}
+                   is_admin: Annotated[bool, Form()] = False,
+                   send_invitation: Annotated[bool, Form()] = False):
+    form = {"email": email.strip(), "is_admin": is_admin, "send_invitation": send_invitation}
     errors = {}
     try:
         form["email"] = _email.validate_python(form["email"])
     except ValidationError:
         errors["email"] = "Enter an email address in the correct format, like name@example.org"
-    try:
-        _password.validate_python(password)
-    except ValidationError:
-        errors["password"] = "Enter a one-time password of at least 10 characters"
+    if password or not send_invitation:  # with an invitation the password may be left out
+        try:
+            _password.validate_python(password)
+        except ValidationError:
+            errors["password"] = ("Enter a one-time password of at least 10 characters, or leave it out and "
+                                  "email an invitation" if password or send_invitation else
+                                  "Enter a one-time password of at least 10 characters")
     if not errors:
         person = registry.stakeholder_by_email(session, form["email"])
         try:
-            auth_service.create_user(session, actor=actor, data={
-                "email": form["email"], "password": password, "is_admin": is_admin,
+            user = auth_service.create_user(session, actor=actor, data={
+                "email": form["email"], "password": password or None, "is_admin": is_admin,
                 "stakeholder_id": person.id if person else None})
         except (Conflict, InvalidInput) as exc:
             errors["email"] = exc.detail
         else:
-            return RedirectResponse("/admin/users?done=created", status_code=303)
+            if send_invitation:
+                mail_invitations.send(session, settings, actor=actor, user=user)
+            done = "invited" if send_invitation else "created"
+            return RedirectResponse(f"/admin/users?done={done}", status_code=303)
     return _users_page(request, session, cursor=None, errors=errors, form=form, status=422)
 
 
@@ -116,6 +126,17 @@ def set_one_time_password(request: Request, user_id: UserId, session: SessionDep
                            errors={f"password-{user_id}": "Enter a one-time password of at least 10 characters"})
     _change(session, actor, user_id, {"password": password})
     return RedirectResponse("/admin/users?done=password", status_code=303)
+
+
+@router.post("/users/{user_id}/invitation")
+def resend_invitation(request: Request, user_id: UserId, session: SessionDep, settings: SettingsDep,
+                      actor: AccountChange):
+    user = get_or_404(session, UserAccount, user_id, "account")
+    try:
+        mail_invitations.resend(session, settings, actor=actor, user=user)
+    except Conflict as exc:
+        return _users_page(request, session, cursor=None, status=409, errors={f"invite-{user_id}": exc.detail})
+    return RedirectResponse("/admin/users?done=reinvited", status_code=303)
 
 
 # Partner clients ------------------------------------------------------------------------------

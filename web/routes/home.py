@@ -31,7 +31,7 @@ ContributionLogger = Annotated[Subject, Depends(csrf_protected(authz.is_person))
 CONTRIBUTION_LABELS = {"kind": "Kind", "description": "What you did", "date": "Date",
                        "people_reached": "People reached", "hours": "Hours"}
 NOTICES = {"contribution": "Contribution logged. Thank you.", "updated": "Update posted.",
-           "closed": "Action closed."}
+           "closed": "Action closed.", "welcome": "Your password is saved and you are signed in. Welcome."}
 
 
 def _dashboard(request: Request, session, settings, subject: Subject, *, errors=None, form=None, notice=None,
