@@ -78,14 +78,18 @@ def _own_record(subject) -> int:
     return subject.stakeholder_id
 
 
-@me_router.get("/me/mail-preferences", response_model=MailPreferences)
+# An account not linked to a person on the register has no email settings.
+NOT_A_PERSON = {409: {"description": "the account is not linked to a person on the register"}}
+
+
+@me_router.get("/me/mail-preferences", response_model=MailPreferences, responses=NOT_A_PERSON)
 def get_mail_preferences(session: SessionDep, subject: Person):
     """How the signed-in person is told of each kind of message (defaults where they have not
     chosen). 409 if the account is not linked to a person on the register."""
     return preferences.preferences_of(session, _own_record(subject))
 
 
-@me_router.put("/me/mail-preferences", response_model=MailPreferences)
+@me_router.put("/me/mail-preferences", response_model=MailPreferences, responses=NOT_A_PERSON)
 def put_mail_preferences(body: MailPreferencesUpdate, session: SessionDep, subject: Person):
     """Choose, per kind of message: `immediately`, `weekly` (in the weekly digest) or `never`.
     Kinds left out keep their setting. 422 for an unknown kind or frequency."""
