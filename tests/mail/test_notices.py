@@ -1,7 +1,8 @@
 """What the meetings business puts in the outbox (api/meetings/notices.py): invitations with an
 iCalendar REQUEST or CANCEL when a meeting is scheduled, changed or cancelled, papers published
 (once a day per meeting and person), actions assigned, minutes approved; to whom, as each person
-chose; and one delivered through a real SMTP server. Both databases."""
+chose; and every kind delivered through a real SMTP server, its one-click unsubscribe working.
+Both databases."""
 
 from datetime import UTC, date, datetime, timedelta
 
@@ -342,3 +343,76 @@ def test_an_invitation_arrives_with_text_html_and_a_calendar_part(client, sessio
     (event,) = parsed.walk("VEVENT")
     assert str(parsed["METHOD"]) == "REQUEST" and str(event["UID"]) == UID.format(meeting["id"])
     assert int(event["SEQUENCE"]) == 0
+
+
+def _deliver(engine, mail_settings) -> int:
+    return Sender(engine, mail_settings, periodic=[]).run_once()
+
+
+def _parts(received) -> tuple[str, str]:
+    return received.get_body(("plain",)).get_content(), received.get_body(("html",)).get_content()
+
+
+def test_every_kind_arrives_through_the_smtp_server_and_its_unsubscribe_link_works(
+        client, anonymous_client, session, board, engine, mail_settings, smtp_server):
+    """Changed and cancelled meetings, papers, an action and approved minutes, each read from
+    the real SMTP server (recipients, subject, both parts, the calendar METHOD and SEQUENCE);
+    then the member's one-click unsubscribe from the papers message stops the next one."""
+    group, people = board
+    headers = people["headers"]
+    member = "notice.member@example.org"
+    meeting = _meeting(client, group, headers, _soon(), title="Budget")
+    moved = {"starts_at": _soon(11)["starts_at"], "ends_at": _soon(11)["ends_at"]}
+    assert client.patch(f"/api/v1/meetings/{meeting['id']}", headers=headers, json=moved).status_code == 200
+    paper(client, meeting["id"], headers, make_pdf(1, "Plan"), title="Parks plan")
+    made = client.post("/api/v1/actions", headers=headers, json={
+        "group_id": group.id, "meeting_id": meeting["id"], "text": "Survey the play areas",
+        "owner_id": people["member"].id})
+    assert made.status_code == 201, made.text
+    january, march = _meeting(client, group, headers, JAN), _meeting(client, group, headers, MARCH)
+    item = client.post(f"/api/v1/meetings/{january['id']}/agenda-items", headers=headers,
+                       json={"title": "Budget"}).json()
+    client.put(f"/api/v1/meetings/{january['id']}/minutes", headers=headers,
+               json={"items": [{"agenda_item_id": item["id"], "text": "Discussed."}]})
+    assert client.post(f"/api/v1/meetings/{january['id']}/minutes/approve", headers=headers,
+                       json={"approved_at_meeting_id": march["id"]}).status_code == 200
+    assert client.patch(f"/api/v1/meetings/{meeting['id']}", headers=headers,
+                        json={"status": "cancelled", "cancel_reason": "No quorum"}).status_code == 200
+    while _deliver(engine, mail_settings):
+        pass
+
+    mine = smtp_server.handler.to(member)
+    kinds = ("Invitation", "Changed", "Papers published", "Action assigned to you", "Minutes approved", "Cancelled")
+    by_subject = {next(k for k in kinds if m["Subject"].strip().startswith(k)): m for m in mine}
+    assert set(kinds) == set(by_subject) and len(mine) == len(kinds), [m["Subject"] for m in mine]
+    for received in mine:
+        text, html = _parts(received)
+        assert received["To"] == member and "Dear Robin Member," in text and "<html" in html.lower()
+    calendar_of = {}
+    for subject in ("Invitation", "Changed", "Cancelled"):
+        (part,) = [p for p in by_subject[subject].iter_attachments() if p.get_content_type() == "text/calendar"]
+        parsed = icalendar.Calendar.from_ical(part.get_content())
+        (event,) = parsed.walk("VEVENT")
+        assert str(event["UID"]) == UID.format(meeting["id"])
+        calendar_of[subject] = (str(parsed["METHOD"]), int(event["SEQUENCE"]))
+    assert calendar_of["Invitation"][0] == calendar_of["Changed"][0] == "REQUEST"
+    assert calendar_of["Cancelled"][0] == "CANCEL"
+    assert calendar_of["Invitation"][1] < calendar_of["Changed"][1] < calendar_of["Cancelled"][1]
+    assert "Survey the play areas" in _parts(by_subject["Action assigned to you"])[0]
+    # Members, not the outsider or the former member.
+    assert not smtp_server.handler.to("notice.outsider@example.org")
+    assert not smtp_server.handler.to("notice.former@example.org")
+
+    # One click (RFC 8058) on the papers message's link: the next papers message is not sent.
+    papers = by_subject["Papers published"]
+    assert papers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    link = papers["List-Unsubscribe"].strip("<>")
+    path = link.split("://", 1)[1].split("/", 1)[1]
+    assert anonymous_client.post("/" + path, data={"List-Unsubscribe": "One-Click"}).status_code < 300
+    later = _meeting(client, group, headers, _soon(20))
+    paper(client, later["id"], headers, make_pdf(1, "Later"), title="Later plan")
+    while _deliver(engine, mail_settings):
+        pass
+    assert [m for m in smtp_server.handler.to(member) if "Papers published" in m["Subject"]] == [papers]
+    assert [m for m in smtp_server.handler.to("notice.chair@example.org")
+            if "Papers published" in m["Subject"]][1:]  # the others still told
