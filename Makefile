@@ -26,7 +26,7 @@ $(CHROMIUM):
 	  || echo "warning: could not install Chromium; the browser tests will be skipped (CI fails instead)"
 
 test: $(VENV)/.installed $(CHROMIUM)
-	ATA_TEST_CHROMIUM=$(CHROMIUM) $(BIN)/pytest
+	ATA_TEST_CHROMIUM=$(CHROMIUM) $(BIN)/pytest -n auto
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .
