@@ -20,10 +20,15 @@ def _settings() -> Settings:
                          ) from None
 
 
-def _upgrade(settings: Settings) -> None:
+def _prepare(settings: Settings, *, demo: bool = False) -> None:
+    """Migrate to head (and load the demo), one process at a time (api/core/startup_lock.py)."""
     from api.core.migrations import upgrade
+    from api.core.startup_lock import startup_lock
 
-    upgrade(settings.database_url)
+    with startup_lock(settings.database_url):
+        upgrade(settings.database_url)
+        if demo:
+            _load_demo(settings)
 
 
 def _load_demo(settings: Settings) -> None:
@@ -42,10 +47,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if args.demo and settings.env == "production":
         print("ata: refusing to load demo data with ATA_ENV=production", file=sys.stderr)
         return 2
-    _upgrade(settings)
-    if args.demo:
-        _load_demo(settings)
     _check_smtp(settings)
+    _prepare(settings, demo=args.demo)
     # Read by api/main.py in each server process: the mail sender runs in-process (ATA_MAIL_WORKER).
     os.environ["ATA_MAIL_IN_PROCESS"] = "1" if settings.mail_worker else "0"
     print(f"ATA Stakeholder Dashboard on http://{args.host}:{args.port}/ (API docs at /api/docs)")
@@ -85,7 +88,7 @@ def cmd_worker(_: argparse.Namespace) -> int:
     register_periodic(weekly_digest_job)  # the weekly digest, Monday mornings
     settings = _settings()
     _check_smtp(settings)
-    _upgrade(settings)
+    _prepare(settings)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     stop = threading.Event()
 
@@ -108,8 +111,11 @@ def cmd_worker(_: argparse.Namespace) -> int:
 
 def cmd_db_upgrade(args: argparse.Namespace) -> int:
     from api.core.migrations import upgrade
+    from api.core.startup_lock import startup_lock
 
-    upgrade(_settings().database_url, args.revision)
+    database_url = _settings().database_url
+    with startup_lock(database_url):
+        upgrade(database_url, args.revision)
     return 0
 
 
@@ -125,8 +131,7 @@ def cmd_demo_load(_: argparse.Namespace) -> int:
     if settings.env == "production":
         print("ata: refusing to load demo data with ATA_ENV=production", file=sys.stderr)
         return 2
-    _upgrade(settings)
-    _load_demo(settings)
+    _prepare(settings, demo=True)
     return 0
 
 
@@ -165,7 +170,7 @@ def cmd_users_create_admin(args: argparse.Namespace) -> int:
     from api.registry.models import Stakeholder
 
     settings = _settings()
-    _upgrade(settings)
+    _prepare(settings)
     password = _read_password(args)
     try:
         body = UserCreate(email=args.email, password=password, is_admin=True)
@@ -189,7 +194,7 @@ def cmd_clients_create(args: argparse.Namespace) -> int:
     from api.authz import SYSTEM_SUBJECT
 
     settings = _settings()
-    _upgrade(settings)
+    _prepare(settings)
     client, secret = _in_session(settings, lambda session: auth_service.create_client(
         session, actor=SYSTEM_SUBJECT, name=args.name, scopes=args.scopes, client_id=args.client_id))
     print(f"client_id:     {client.client_id}")
@@ -205,7 +210,7 @@ def cmd_indicators_import(args: argparse.Namespace) -> int:
     from api.indicators import importer
 
     settings = _settings()
-    _upgrade(settings)
+    _prepare(settings)
     data = Path(args.file).read_bytes()
 
     def progress(line: int) -> None:
