@@ -6,6 +6,17 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1
 
+# pg_dump and pg_restore, for `ata backup` / `ata restore` on PostgreSQL. pg_dump's major version
+# must be at least the server's, so the client comes from the PostgreSQL project's own apt
+# repository at a chosen major (Debian's postgresql-client follows the base image instead):
+# build with --build-arg PG_CLIENT_MAJOR=18 for a newer server.
+ARG PG_CLIENT_MAJOR=17
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends ca-certificates postgresql-common \
+    && /usr/share/postgresql-common/pgdg/apt.postgresql.org.sh -y \
+    && apt-get install -y --no-install-recommends "postgresql-client-${PG_CLIENT_MAJOR}" \
+    && rm -rf /var/lib/apt/lists/*
+
 WORKDIR /app
 RUN useradd --create-home --uid 10001 --shell /usr/sbin/nologin ata \
     && mkdir -p /data \

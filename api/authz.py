@@ -129,5 +129,10 @@ def may_log_contribution_for(subject: Subject, stakeholder_id: int | None) -> bo
     return subject.is_admin or (subject.stakeholder_id is not None and subject.stakeholder_id == stakeholder_id)
 
 
+def may_see_contributions_of(subject: Subject, stakeholder_id: int | None) -> bool:
+    """A person's logged contributions: the person themselves, and admins (as the API's list)."""
+    return may_log_contribution_for(subject, stakeholder_id)
+
+
 def may_manage_pilots(subject: Subject) -> bool:
     return subject.is_admin

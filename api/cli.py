@@ -1,7 +1,9 @@
-"""The `ata` command: serve, send mail, migrate, load demo data, manage accounts and partner clients."""
+"""The `ata` command: serve, send mail, migrate, back up and restore, load demo data, manage accounts and partner
+clients."""
 
 import argparse
 import os
+import signal
 import sys
 from pathlib import Path
 
@@ -52,6 +54,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
     # Read by api/main.py in each server process: the mail sender runs in-process (ATA_MAIL_WORKER).
     os.environ["ATA_MAIL_IN_PROCESS"] = "1" if settings.mail_worker else "0"
     print(f"ATA Stakeholder Dashboard on http://{args.host}:{args.port}/ (API docs at /api/docs)")
+    # Once uvicorn has stopped gracefully it raises the SIGTERM it handled again, for the default
+    # action (death by the signal). A stop asked for and carried out is a success: exit 0. Before
+    # uvicorn takes the signal over, the same handler simply stops the start.
+    signal.signal(signal.SIGTERM, _exit_quietly)
     uvicorn.run(
         "api.main:create_app",
         factory=True,
@@ -60,8 +66,15 @@ def cmd_serve(args: argparse.Namespace) -> int:
         workers=args.workers,
         proxy_headers=False,
         log_level=args.log_level,
+        # After the drain (ATA_SHUTDOWN_DRAIN_SECONDS, api/core/draining.py): requests in flight
+        # get this long to finish before they are cancelled.
+        timeout_graceful_shutdown=settings.shutdown_grace_seconds,
     )
     return 0
+
+
+def _exit_quietly(_signum, _frame) -> None:
+    raise SystemExit(0)
 
 
 def _check_smtp(settings: Settings) -> None:
@@ -132,6 +145,23 @@ def cmd_demo_load(_: argparse.Namespace) -> int:
         print("ata: refusing to load demo data with ATA_ENV=production", file=sys.stderr)
         return 2
     _prepare(settings, demo=True)
+    return 0
+
+
+def reindex_search(session) -> dict[str, int]:
+    """Every domain's search documents written again from the records: how many of each."""
+    from api.meetings import indexing as meetings
+    from api.outcomes import indexing as outcomes
+    from api.search import directory
+
+    return {"meetings": meetings.reindex_all(session),
+            "people and organisations": directory.reindex_all(session),
+            "pilots and Place updates": outcomes.reindex_all(session)}
+
+
+def cmd_search_reindex(_: argparse.Namespace) -> int:
+    counts = _in_session(_settings(), reindex_search)
+    print("search index rewritten for " + ", ".join(f"{count} {what}" for what, count in counts.items()))
     return 0
 
 
@@ -251,6 +281,44 @@ def cmd_clients_revoke(args: argparse.Namespace) -> int:
     return 0
 
 
+def _size(n: int) -> str:
+    return f"{n / 1_048_576:.1f} MB" if n >= 1_048_576 else f"{n / 1024:.0f} KB"
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    from api.backup import BackupError, backup
+
+    settings = _settings()
+    try:
+        manifest = backup(settings, Path(args.dest), warn=lambda line: print(line, file=sys.stderr))
+    except BackupError as exc:
+        print(f"ata: {exc}", file=sys.stderr)
+        return 2
+    database, documents = manifest["database"], manifest["documents"]
+    print(f"backup written to {args.dest}: {database['kind']} database at {database['revision']}, "
+          f"{manifest['rows']:,} rows in {len(manifest['tables'])} tables, {len(documents)} documents "
+          f"({_size(sum(d['size'] for d in documents))})")
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    from api.backup import BackupError, restore
+
+    settings = _settings()
+    try:
+        summary = restore(settings, Path(args.src), force=args.force)
+    except BackupError as exc:
+        print(f"ata: {exc}", file=sys.stderr)
+        return 2
+    print(f"restored the backup of {summary['created_at']}: {summary['rows']:,} rows in {summary['tables']} tables, "
+          f"{summary['documents']} documents ({_size(summary['document_bytes'])}); schema {summary['revision']}"
+          + (f", migrated to {summary['head']}" if summary["head"] != summary["revision"] else " (head)"))
+    if summary["missing_documents"]:
+        print(f"warning: {summary['missing_documents']} document(s) were already missing when the backup was taken",
+              file=sys.stderr)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="ata", description="All Together Active Stakeholder Dashboard")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -279,6 +347,10 @@ def build_parser() -> argparse.ArgumentParser:
     demo_commands = demo.add_subparsers(dest="demo_command", required=True)
     load = demo_commands.add_parser("load", help="load the demo data (idempotent)")
     load.set_defaults(func=cmd_demo_load)
+    search = commands.add_parser("search", help="the search index")
+    search_commands = search.add_subparsers(dest="search_command", required=True)
+    reindex = search_commands.add_parser("reindex", help="write the search index again from the records")
+    reindex.set_defaults(func=cmd_search_reindex)
 
     users = commands.add_parser("users", help="sign-in accounts")
     users_commands = users.add_subparsers(dest="users_command", required=True)
@@ -298,6 +370,13 @@ def build_parser() -> argparse.ArgumentParser:
     revoke = clients_commands.add_parser("revoke", help="revoke a client; its tokens stop working at once")
     revoke.add_argument("client_id")
     revoke.set_defaults(func=cmd_clients_revoke)
+    backup = commands.add_parser("backup", help="write the database and uploaded documents to one archive")
+    backup.add_argument("dest", help="a new file: .tar, or .tar.gz to compress (never overwritten)")
+    backup.set_defaults(func=cmd_backup)
+    restore = commands.add_parser("restore", help="restore a backup into an empty database, then migrate")
+    restore.add_argument("src")
+    restore.add_argument("--force", action="store_true", help="replace what a non-empty database holds")
+    restore.set_defaults(func=cmd_restore)
     indicators = commands.add_parser("indicators", help="public-health indicator data")
     indicators_commands = indicators.add_subparsers(dest="indicators_command", required=True)
     load_values = indicators_commands.add_parser("import", help="import values from a CSV file (all or nothing)")

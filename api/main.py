@@ -2,6 +2,7 @@
 
 import logging
 import os
+import threading
 import uuid
 from contextlib import asynccontextmanager
 
@@ -16,6 +17,7 @@ from api.core.bodylimit import install_body_limits
 from api.core.compression import GZipMiddleware
 from api.core.config import Settings, get_settings
 from api.core.db import make_engine
+from api.core.draining import drain_on_sigterm
 from api.core.errors import install_error_handlers
 from api.core.migrations import head_revisions
 from api.deps import sign_in_required
@@ -39,6 +41,8 @@ def _lifespan(run_sender: bool):
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         running = None
+        # Under a server, SIGTERM first fails /readyz for a while, still serving (api/core/draining.py).
+        undrain = drain_on_sigterm(app.state.stopping, app.state.settings.shutdown_drain_seconds)
         if run_sender:
             from api.mail.sender import register_periodic, start_thread
             from api.meetings.digest import weekly_digest_job
@@ -57,6 +61,8 @@ def _lifespan(run_sender: bool):
                 # Registered for this app's sender only: an app built later in this process
                 # (tests) starts without it.
                 unregister_periodic(weekly_digest_job)
+            if undrain is not None:
+                undrain()
 
     return lifespan
 
@@ -76,6 +82,8 @@ def create_app(settings: Settings | None = None, *, mail_worker: bool | None = N
         lifespan=_lifespan(mail_worker),
     )
     app.state.settings = settings
+    # Set on SIGTERM (api/core/draining.py): /readyz then answers 503 so that the balancer drains us.
+    app.state.stopping = threading.Event()
     app.state.engine = make_engine(settings)
     app.state.migration_heads = head_revisions(settings.database_url)
     app.state.login_limiter = make_limiter(settings)

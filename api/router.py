@@ -4,7 +4,6 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse, StreamingResponse
 
 from api import privacy
-from api.audit import service as audit
 from api.audit.router import router as audit_router
 from api.auth.models import UserAccount
 from api.auth.router import router as auth_router
@@ -53,8 +52,7 @@ def export_popolo(request: Request, _: RegistryReader):
 def export_my_data(session: SessionDep, subject: Person):
     """Everything the service holds about the signed-in person (UK GDPR right of access)."""
     user = session.get(UserAccount, int(subject.id))
-    data = privacy.personal_data(session, user)
-    audit.record(session, actor=subject, action="privacy.export", entity_type="user", entity_id=user.id)
+    data = privacy.export_personal_data(session, actor=subject, user=user)
     return JSONResponse(data, headers={"Content-Disposition": 'attachment; filename="my-ata-data.json"',
                                        "Cache-Control": "no-store"})
 

@@ -84,7 +84,7 @@ def server(database_url: str, app: str = "bench.app:app") -> Iterator[tuple[str,
     """uvicorn with one worker, as `ata serve` runs it, on a free port; yields (base URL, process)."""
     port = free_port()
     env = {**os.environ, "ATA_DATABASE_URL": database_url, "ATA_ENV": "test", "ATA_SECRET_KEY": SECRET,
-           "PYTHONPATH": str(ROOT)}
+           "ATA_SHUTDOWN_DRAIN_SECONDS": "0", "PYTHONPATH": str(ROOT)}
     process = subprocess.Popen([sys.executable, "-m", "uvicorn", app, "--host", "127.0.0.1", "--port", str(port),
                                 "--log-level", "warning", "--no-access-log"], env=env, cwd=ROOT)
     base = f"http://127.0.0.1:{port}"

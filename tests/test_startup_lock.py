@@ -55,7 +55,8 @@ def test_three_instances_started_at_once_all_come_up_and_load_the_demo_once(tmp_
     with fresh_database(tmp_path) as url:
         env = {**os.environ, "ATA_DATABASE_URL": url, "ATA_ENV": "demo", "ATA_SECRET_KEY": "s" * 40,
                "ATA_STORAGE_DIR": str(tmp_path / "storage"), "ATA_MAIL_WORKER": "false",
-               "ATA_DEMO_PASSWORD": "fictional-demo-password"}
+               "ATA_DEMO_PASSWORD": "fictional-demo-password",
+               "ATA_SHUTDOWN_DRAIN_SECONDS": "0"}  # stop at once on terminate(): nothing to drain from
         ports = [_free_port() for _ in range(3)]
         servers = [subprocess.Popen([sys.executable, "-m", "api.cli", "serve", "--demo", "--port", str(port)],  # noqa: S603
                                     env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)

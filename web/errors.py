@@ -6,7 +6,7 @@ from urllib.parse import quote
 from fastapi import Request
 from fastapi.responses import RedirectResponse, Response
 
-from web.forms import safe_next
+from web.routes.sign_in import ended_mid_form, landing
 from web.templating import is_fragment_request, render
 
 _TITLES = {
@@ -30,9 +30,21 @@ def render_error(request: Request, status: int, detail: str, headers: dict[str, 
     if slug == "password-change-required":
         return _redirect(request, "/account/password", status)
     if status == 401:
+        if request.method not in ("GET", "HEAD", "OPTIONS") and request.url.path != "/logout":
+            # A form sent after the session ended: the sign-in page, keeping what was typed. For
+            # htmx it replaces the whole page (base.html's responseHandling swaps a 401 in).
+            response = ended_mid_form(request, request.app.state.settings)
+            if is_fragment_request(request):
+                response.headers.update({"HX-Retarget": "body", "HX-Reswap": "innerHTML"})
+            return response
         here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-        return _redirect(request, f"/login?next={quote(safe_next(here), safe='/')}", status)
+        return _redirect(request, f"/login?next={quote(landing(request, here), safe='/')}", status)
     title = _TITLES.get(status) or HTTPStatus(status).phrase
+    kept = {k: v for k, v in headers.items() if k.lower() == "retry-after"}
+    if is_fragment_request(request):
+        # htmx asked for a part of a page: the error takes the page's main content instead, as it
+        # would without JavaScript (app.mjs swaps in whatever is retargeted there).
+        kept.update({"HX-Retarget": "#maincontent", "HX-Reswap": "innerHTML", "HX-Reselect": ".ata-error-page"})
     # Server errors never show their detail beyond the generic sentence they were raised with.
     return render(request, "pages/error.html", {"title": title, "detail": detail, "status": status},
-                  status=status, headers={k: v for k, v in headers.items() if k.lower() == "retry-after"})
+                  status=status, headers=kept)

@@ -23,7 +23,8 @@ from api.meetings.schemas import (
 )
 from api.outcomes.schemas import ContributionKind, PilotStatus, PlanStatus
 from api.registry.history import ChangeKind
-from api.registry.schemas import GroupKind, Role, Sector
+from api.registry.schemas import GroupKind, Role, Sector, SystemLeaderLevel
+from api.search.models import SearchKind
 
 ROLE_LABELS: dict[Role, str] = {
     "chair": "Chair", "vice_chair": "Vice chair", "secretary": "Secretary", "member": "Member", "observer": "Observer",
@@ -36,6 +37,9 @@ SECTOR_LABELS: dict[Sector, str] = {
     "public": "Public sector", "health_care": "Health and care", "education": "Education", "sport": "Sport",
     "leisure": "Leisure", "vcfse": "Voluntary, community and social enterprise", "private": "Private sector",
     "community": "Community", "academic": "Academic",
+}
+SYSTEM_LEADER_LABELS: dict[SystemLeaderLevel, str] = {
+    "subregional_champion": "Subregional champion", "local_champion": "Local champion", "ambassador": "Ambassador",
 }
 ACTION_STATUS_LABELS: dict[ActionStatus, str] = {"open": "Open", "closed": "Closed"}
 ACTION_SORT_LABELS: dict[ActionSort, str] = {
@@ -123,4 +127,60 @@ MAIL_KIND_ABOUT: dict[MailKind, str] = {
 }
 FREQUENCY_LABELS: dict[Frequency, str] = {
     "immediately": "Immediately", "weekly": "In a weekly digest", "never": "Never",
+}
+
+# The audit log (web/routes/admin_audit.py): what each recorded action is called. Actions not
+# listed here read "<type of record> added / changed / removed" (AUDIT_VERBS); some changes are
+# named by what changed (AUDIT_CHANGE_LABELS: membership ended, account disabled, action closed).
+AUDIT_ACTION_LABELS: dict[str, str] = {
+    "minutes.create": "Minutes written", "minutes.update": "Minutes changed", "minutes.amend": "Minutes amended",
+    "minutes.approve": "Minutes approved", "minutes.lock": "Minutes locked",
+    "user.create": "Account created", "user.update": "Account changed", "user.password_reset": "Password reset",
+    "user.password_change": "Password changed", "user.invitation_sent": "Invitation sent",
+    "user.invitation_accepted": "Invitation accepted", "auth.sign_in": "Signed in",
+    "auth.sign_in_failed": "Sign-in failed", "auth.password_change_failed": "Password change failed",
+    "auth.client_token": "Partner client signed in", "auth.client_failed": "Partner client sign-in failed",
+    "authz.denied": "Request refused", "privacy.export": "Personal data downloaded",
+    "stakeholder.anonymise": "Person anonymised", "stakeholder.create": "Person added",
+    "stakeholder.update": "Person's details changed", "stakeholder.delete": "Person removed",
+    "indicators.import": "Indicator values imported", "attendance.replace": "Attendance recorded",
+    "agenda.reorder": "Agenda reordered", "agenda.renumber": "Agenda renumbered",
+    "group.standing_items": "Standing items changed", "calendar.reset": "Calendar link reset",
+    "mail.retry": "Email sent again", "mail.preferences_change": "Email settings changed",
+    "client.create": "Partner client added", "client.revoke": "Partner client revoked",
+    "meeting_series.create": "Series of meetings arranged", "action_update.create": "Action update posted",
+    # Not recorded as such: a membership's update named by what changed (web/routes/admin_audit.py).
+    "membership.end": "Membership ended", "membership.role": "Role changed",
+}
+AUDIT_VERBS: dict[str, str] = {"create": "added", "update": "changed", "delete": "removed"}
+# (action, field, value it became): the change that names the event.
+AUDIT_CHANGE_LABELS: dict[tuple[str, str, object], str] = {
+    ("user.update", "is_active", False): "Account disabled", ("user.update", "is_active", True): "Account enabled",
+    ("action.update", "status", "closed"): "Action closed", ("action.update", "status", "open"): "Action reopened",
+    ("meeting.update", "status", "cancelled"): "Meeting cancelled",
+    ("meeting.update", "status", "held"): "Meeting marked as held",
+    ("pilot.update", "status", "closed"): "Pilot closed",
+}
+# Changed fields as people know them (others: the field's name in words, "closed_on" -> "Closed on").
+AUDIT_FIELD_LABELS: dict[str, str] = {
+    "stakeholder_id": "Person", "group_id": "Group", "organisation_id": "Organisation",
+    "on_behalf_of_id": "On behalf of", "owner_id": "Owner", "lead_id": "Lead", "meeting_id": "Meeting",
+    "agenda_item_id": "Agenda item", "approved_at_meeting_id": "Approved at the meeting of",
+    "parent_id": "Parent group", "place_code": "Place", "place_codes": "Places", "partner_ids": "Partners",
+    "series_id": "Series",
+    "start_date": "Start date", "end_date": "End date", "due_date": "Due date", "closed_on": "Closed on",
+    "starts_at": "Starts", "ends_at": "Ends", "approved_at": "Approved on", "is_active": "Account active",
+    "is_admin": "Admin", "must_change_password": "Must change password", "email": "Email address",
+    "job_title": "Job title", "text": "Text", "name": "Name", "title": "Title", "role": "Role",
+    "status": "Status", "plan_status": "Plan status", "people_reached": "People reached",
+    "people_more_active": "People more active", "contributed_on": "Date", "sector": "Sector", "kind": "Kind",
+    "venue_kind": "How it is held", "cancel_reason": "Reason for cancelling", "online_link": "Online link",
+    "texts": "Minutes text", "items": "Entries", "rows_written": "Rows written", "system_leader_level":
+    "System Leader level",
+}
+
+# Search results: what each kind of hit is.
+SEARCH_KIND_LABELS: dict[SearchKind, str] = {
+    "minutes": "Minutes", "decision": "Decision", "action": "Action", "document": "Document",
+    "person": "Person", "organisation": "Organisation", "pilot": "Pilot", "place_update": "Place update",
 }

@@ -12,6 +12,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import pass_context
 from jinja2_fragments.fastapi import Jinja2Blocks
+from markupsafe import Markup, escape
 
 from api.core.types import LONDON
 from web import labels
@@ -62,7 +63,15 @@ def _static_url(context, path: str) -> str:
     return f"{root}/static/{path}"
 
 
+def textarea_text(value) -> Markup:
+    """A textarea's typed text, escaped, with its line breaks as character references: a caller
+    that indents the field (`| indent(n)`) then indents the markup only, never what was typed."""
+    text = "" if value is None else str(value)
+    return Markup(str(escape(text.replace("\r\n", "\n"))).replace("\n", "&#10;"))  # noqa: S704 (escaped first)
+
+
 templates.env.filters["long_date"] = long_date
+templates.env.filters["textarea_text"] = textarea_text
 templates.env.globals["static_url"] = _static_url
 templates.env.globals["when"] = _when
 

@@ -5,7 +5,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from fastapi import Request
-from sqlalchemy import func
+from sqlalchemy import exists, func
 from sqlmodel import Session, select
 
 from api.audit import service as audit
@@ -104,6 +104,19 @@ def account_names(session: Session, account_ids: Iterable[int]) -> dict[int, tup
                         .join(Stakeholder, Stakeholder.id == UserAccount.stakeholder_id, isouter=True)
                         .where(UserAccount.id.in_(ids))).all()
     return {account_id: (email, name) for account_id, email, name in rows}
+
+
+def account_of_person(session: Session, stakeholder_id: int) -> UserAccount | None:
+    """The account linked to a person in the directory, if they have one."""
+    return session.exec(select(UserAccount).where(UserAccount.stakeholder_id == stakeholder_id)).first()
+
+
+def people_without_account(session: Session) -> list[tuple[int, str, str | None]]:
+    """(id, name, email) of everyone in the directory with no account yet, by name, in one
+    query: the people an account may be made for, or an unlinked account linked to."""
+    has_account = exists().where(UserAccount.stakeholder_id == Stakeholder.id)
+    return list(session.exec(select(Stakeholder.id, Stakeholder.name, Stakeholder.email).where(~has_account)
+                             .order_by(Stakeholder.name, Stakeholder.id)).all())
 
 
 def authenticate_user(session: Session, *, email: str, password: str) -> UserAccount | None:

@@ -81,6 +81,12 @@ class Settings(BaseSettings):
     mail_poll_seconds: float = Field(default=5, gt=0, le=3600)
     mail_max_attempts: int = Field(default=8, ge=1, le=100)
 
+    # Stopping (`ata serve`, api/core/draining.py). On SIGTERM /readyz answers 503 for the drain
+    # period while every other request is still served, so that the load balancer stops sending
+    # any; then new connections are refused and requests in flight get the grace period to finish.
+    shutdown_drain_seconds: float = Field(default=5, ge=0, le=300)
+    shutdown_grace_seconds: int = Field(default=10, ge=0, le=3600)
+
     @field_validator("smtp_url")
     @classmethod
     def _smtp_scheme(cls, value: str | None) -> str | None:

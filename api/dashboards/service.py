@@ -5,6 +5,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, or_
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
 from api import authz
@@ -15,6 +16,7 @@ from api.core.types import LONDON, today
 from api.meetings import actions
 from api.meetings.attendance import attendance_rates
 from api.meetings.decisions import list_decisions
+from api.meetings.minutes import MinutesState
 from api.meetings.models import Action, Meeting, MinutesVersion
 from api.meetings.summary import action_rows
 from api.outcomes.service import contribution_summary
@@ -54,14 +56,20 @@ def latest_minutes(session: Session, group_ids: set[int], members_of: set[int],
               .where(Meeting.group_id.in_(group_ids),
                      or_(MinutesVersion.status != "draft", Meeting.group_id.in_(members_of or {-1})))
               .group_by(MinutesVersion.meeting_id).subquery())
-    stmt = (select(MinutesVersion, Meeting, Group)
+    approving = aliased(Meeting)
+    stmt = (select(MinutesVersion, Meeting, Group, approving)
             .join(newest, (newest.c.meeting_id == MinutesVersion.meeting_id)
                   & (newest.c.version == MinutesVersion.version))
             .join(Meeting, Meeting.id == MinutesVersion.meeting_id)
             .join(Group, Group.id == Meeting.group_id)
+            .outerjoin(approving, approving.id == MinutesVersion.approved_at_meeting_id)
             .order_by(Meeting.starts_at.desc(), Meeting.id.desc()).limit(limit))
+    # `state` is what the meeting page says of its minutes (partials/minutes_status.html), so the
+    # dashboard tells each reader the same: the version they may read is the newest they may read.
     return [{"meeting": _meeting(m, g), "version": v.version, "status": v.status, "approved_at": v.approved_at,
-             "updated_at": v.updated_at} for v, m, g in session.exec(stmt)]
+             "updated_at": v.updated_at,
+             "state": MinutesState(latest=v, shown=v, approved_at=a, members_view=g.id in members_of)}
+            for v, m, g, a in session.exec(stmt)]
 
 
 def my_dashboard(session: Session, subject: Subject) -> dict[str, Any]:

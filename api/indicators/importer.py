@@ -4,10 +4,14 @@ Columns are ours (`indicator_id, area_code, period, breakdown, value, lower_ci, 
 lower_ci_998, upper_ci_998, count, denominator, note`) or the Fingertips data-CSV names
 (`Indicator ID`, `Area Code`, `Time period`, `Sex`/`Category`, `Value`, `Lower CI 95.0 limit`,
 ...). Other columns are ignored with a warning. Re-importing the same file changes nothing.
+A count above its denominator is a problem, except for a rate (repeated events can outnumber
+people). `preview` says what a file would do, with a digest that `import_csv` can be held to.
 """
 
 import csv
+import hashlib
 import io
+import json
 import math
 from collections.abc import Callable, Iterable
 from typing import Any, BinaryIO
@@ -16,7 +20,7 @@ from sqlmodel import Session, select
 
 from api.audit import service as audit
 from api.authz import Subject
-from api.core.errors import InvalidInput
+from api.core.errors import Conflict, InvalidInput
 from api.core.types import utcnow
 from api.core.uploads import UnsupportedType, decode_csv, limit_of, read_limited
 from api.indicators import stats
@@ -34,6 +38,7 @@ OURS = ("indicator_id", "area_code", "period", "breakdown", "value", "lower_ci",
 REQUIRED = ("indicator_id", "area_code", "period")
 NUMBERS = ("value", "lower_ci", "upper_ci", "lower_ci_998", "upper_ci_998", "count", "denominator")
 MAX_ERRORS = 200
+FIRST_ROWS = 10  # rows shown in a preview
 
 
 def _columns(header: list[str], warnings: list[str]) -> dict[int, str]:
@@ -61,8 +66,10 @@ def _number(raw: str) -> float | None:
 
 
 def parse(lines: Iterable[str], *, indicators: set[str], areas: set[str],
-          progress: Callable[[int], None] | None = None) -> tuple[list[dict[str, Any]], list[str]]:
-    """Rows ready to write and the warnings; InvalidInput with every error (up to 200) if any."""
+          progress: Callable[[int], None] | None = None,
+          rates: frozenset[str] = frozenset()) -> tuple[list[dict[str, Any]], list[str]]:
+    """Rows ready to write and the warnings; InvalidInput with every error (up to 200) if any.
+    `rates`: the indicators whose unit is a rate, whose count may exceed the denominator."""
     reader = csv.reader(lines)
     warnings: list[str] = []
     errors: list[dict[str, Any]] = []
@@ -86,7 +93,7 @@ def parse(lines: Iterable[str], *, indicators: set[str], areas: set[str],
                 progress(line)
             if not any(cell.strip() for cell in record):
                 continue
-            row, row_errors = _row(record, mapping, indicators, areas, line)
+            row, row_errors = _row(record, mapping, indicators, areas, line, rates)
             key = (row.get("indicator_id"), row.get("area_code"), row.get("period"), row.get("breakdown"))
             if not row_errors and key in seen:
                 row_errors.append({"line": line, "column": None, "msg": f"repeats line {seen[key]} (same indicator, "
@@ -95,6 +102,7 @@ def parse(lines: Iterable[str], *, indicators: set[str], areas: set[str],
             errors.extend(row_errors)
             if len(errors) >= MAX_ERRORS:
                 break
+            row["line"] = line
             rows.append(row)
     except csv.Error as exc:
         errors.append({"line": line, "column": None, "msg": f"not valid CSV: {exc}"})
@@ -104,7 +112,7 @@ def parse(lines: Iterable[str], *, indicators: set[str], areas: set[str],
 
 
 def _row(record: list[str], mapping: dict[int, str], indicators: set[str], areas: set[str],
-         line: int) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+         line: int, rates: frozenset[str] = frozenset()) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     raw = {field: (record[i] if i < len(record) else "") for i, field in mapping.items()}
     errors = []
     row: dict[str, Any] = {"breakdown": "Persons", "note": ""}
@@ -135,11 +143,15 @@ def _row(record: list[str], mapping: dict[int, str], indicators: set[str], areas
         errors.append({"line": line, "column": "area_code", "msg": f"unknown area '{row['area_code'][:20]}'"})
     if not row.get("period"):
         errors.append({"line": line, "column": "period", "msg": "required"})
-    errors += _check_numbers(row, line)
+    errors += _check_numbers(row, line, is_rate=row.get("indicator_id") in rates)
     return row, errors
 
 
-def _check_numbers(row: dict[str, Any], line: int) -> list[dict[str, Any]]:
+def _figure(number: float) -> str:
+    return f"{number:,.0f}" if number == int(number) else f"{number:,}"
+
+
+def _check_numbers(row: dict[str, Any], line: int, *, is_rate: bool = False) -> list[dict[str, Any]]:
     errors = []
     for low, high in (("lower_ci", "upper_ci"), ("lower_ci_998", "upper_ci_998")):
         lo, hi, value = row.get(low), row.get(high), row.get("value")
@@ -151,6 +163,12 @@ def _check_numbers(row: dict[str, Any], line: int) -> list[dict[str, Any]]:
         errors.append({"line": line, "column": "denominator", "msg": "must be above 0"})
     if row.get("count") is not None and row["count"] < 0:
         errors.append({"line": line, "column": "count", "msg": "cannot be negative"})
+    # A proportion (or a count out of a population) cannot have more in it than the population;
+    # a rate can (repeated events, person-time), so only rates are spared.
+    count, denominator = row.get("count"), row.get("denominator")
+    if not is_rate and count is not None and denominator is not None and 0 < denominator < count:
+        errors.append({"line": line, "column": "count", "msg": f"the count ({_figure(count)}) is above its "
+                                                              f"denominator ({_figure(denominator)})"})
     return errors
 
 
@@ -160,11 +178,12 @@ def read_upload(upload: BinaryIO, *, max_mb: int) -> bytes:
     return read_limited(upload, limit=limit_of(max_mb))
 
 
-def import_csv(session: Session, *, actor: Subject, data: bytes,
-               progress: Callable[[int], None] | None = None, dry_run: bool = False) -> dict[str, Any]:
-    """Validate the whole file, then insert new values and update changed ones; unchanged rows
-    are left alone (so their `updated_at`, which incremental sync reads, does not move).
-    `dry_run`: validate and count what would be written, and write nothing."""
+class PreviewOutdated(Conflict):
+    """The file would now write something other than what its preview showed."""
+
+
+def _prepare(session: Session, data: bytes, progress: Callable[[int], None] | None):
+    """The file's rows, checked and completed, its warnings, and the indicators' and areas' names."""
     try:
         text = decode_csv(data)
     except UnsupportedType as refused:
@@ -172,15 +191,34 @@ def import_csv(session: Session, *, actor: Subject, data: bytes,
         # as it has been since this import was published (the admin page lists it among the
         # rows' problems); the membership import answers 415 for the same refusal.
         raise InvalidInput(refused.detail, errors=refused.errors) from None
-    methods = {i.id: (i.ci_method, i.multiplier) for i in session.exec(select(Indicator))}
-    areas = set(session.exec(select(Area.gss_code)).all())
-    rows, warnings = parse(io.StringIO(text, newline=""), indicators=set(methods), areas=areas, progress=progress)
-    computed = sum(_complete(row, *methods[row["indicator_id"]]) for row in rows)
+    indicators = {i.id: i for i in session.exec(select(Indicator))}
+    areas = dict(session.exec(select(Area.gss_code, Area.name)).all())
+    rates = frozenset(i.id for i in indicators.values() if i.unit == "rate")
+    rows, warnings = parse(io.StringIO(text, newline=""), indicators=set(indicators), areas=set(areas),
+                           progress=progress, rates=rates)
+    computed = sum(_complete(row, indicators[row["indicator_id"]].ci_method,
+                             indicators[row["indicator_id"]].multiplier) for row in rows)
     if computed:
         warnings.append(f"confidence intervals computed from count and denominator for {computed} row(s)")
-    written = _write(session, rows, apply=not dry_run)
+    return rows, warnings, indicators, areas
+
+
+def import_csv(session: Session, *, actor: Subject, data: bytes,
+               progress: Callable[[int], None] | None = None, dry_run: bool = False,
+               digest: str | None = None) -> dict[str, Any]:
+    """Validate the whole file, then insert new values and update changed ones; unchanged rows
+    are left alone (so their `updated_at`, which incremental sync reads, does not move).
+    `dry_run`: validate and count what would be written, and write nothing. `digest` (from
+    `preview`): refuse (PreviewOutdated, 409) if the file would now write anything else."""
+    rows, warnings, _, _ = _prepare(session, data, progress)
+    planned = _plan(session, rows)
+    if digest is not None and digest != _digest(planned):
+        raise PreviewOutdated("The values held changed after the file was checked, so it would now make different "
+                              "changes. Nothing was imported: check the file again.")
+    written = sum(status != "unchanged" for *_, status in planned)
     if dry_run:
         return {"rows_written": written, "warnings": warnings}
+    _apply(session, planned)
     if written:
         now = utcnow()
         for indicator in session.exec(select(Indicator).where(Indicator.id.in_({r["indicator_id"] for r in rows}))):
@@ -189,6 +227,29 @@ def import_csv(session: Session, *, actor: Subject, data: bytes,
     audit.record(session, actor=actor, action="indicators.import", entity_type="indicator_value", entity_id=None,
                  after={"rows": len(rows), "rows_written": written, "warnings": warnings[:20]})
     return {"rows_written": written, "warnings": warnings}
+
+
+def preview(session: Session, *, data: bytes, first: int = FIRST_ROWS) -> dict[str, Any]:
+    """What importing the file would do, writing nothing: rows and new/changed/unchanged values
+    per indicator, the file's first rows with what each would do, the warnings, and the digest
+    that `import_csv` checks. InvalidInput with every problem (by line) if any row is wrong."""
+    rows, warnings, indicators, areas = _prepare(session, data, None)
+    planned = _plan(session, rows)
+    by_indicator: dict[str, dict[str, Any]] = {}
+    for row, _, _, status in planned:
+        indicator = indicators[row["indicator_id"]]
+        entry = by_indicator.setdefault(indicator.id, {"indicator_id": indicator.id, "name": indicator.name,
+                                                       "rows": 0, "new": 0, "changed": 0, "unchanged": 0})
+        entry["rows"] += 1
+        entry[status] += 1
+    shown = sorted(planned, key=lambda item: item[0]["line"])[:first]
+    return {
+        "rows": len(rows), "rows_written": sum(status != "unchanged" for *_, status in planned),
+        "warnings": warnings, "digest": _digest(planned),
+        "by_indicator": [by_indicator[key] for key in sorted(by_indicator)],
+        "first": [{**values, "line": row["line"], "area_name": areas.get(values["area_code"], ""), "status": status}
+                  for row, values, _, status in shown],
+    }
 
 
 def _complete(row: dict[str, Any], method: str, multiplier: float) -> bool:
@@ -210,9 +271,10 @@ def _complete(row: dict[str, Any], method: str, multiplier: float) -> bool:
     return True
 
 
-def _write(session: Session, rows: list[dict[str, Any]], *, apply: bool = True) -> int:
-    """How many values are new or changed; written only when `apply`."""
-    written = 0
+def _plan(session: Session, rows: list[dict[str, Any]]) -> list[tuple[dict, dict, IndicatorValue | None, str]]:
+    """Each row with the values it would write, the value held now, and whether it is new,
+    changed or unchanged; one query per indicator in the file."""
+    planned = []
     for indicator_id in sorted({r["indicator_id"] for r in rows}):
         existing = {(v.area_code, v.period, v.breakdown): v for v in session.exec(
             select(IndicatorValue).where(IndicatorValue.indicator_id == indicator_id))}
@@ -220,14 +282,26 @@ def _write(session: Session, rows: list[dict[str, Any]], *, apply: bool = True) 
             values = {field: row.get(field) for field in OURS if field != "note"} | {"note": row.get("note") or ""}
             current = existing.get((row["area_code"], row["period"], row["breakdown"]))
             if current is None:
-                if apply:
-                    session.add(IndicatorValue(**values))
-                written += 1
+                status = "new"
             elif any(getattr(current, field) != value for field, value in values.items()):
-                if apply:
-                    for field, value in values.items():
-                        setattr(current, field, value)
-                written += 1
-        if apply:
-            session.flush()
-    return written
+                status = "changed"
+            else:
+                status = "unchanged"
+            planned.append((row, values, current, status))
+    return planned
+
+
+def _digest(planned: list[tuple[dict, dict, IndicatorValue | None, str]]) -> str:
+    """The writes a file would make: the same file against the same values gives the same digest."""
+    writes = [[status, values] for _, values, _, status in planned if status != "unchanged"]
+    return hashlib.sha256(json.dumps(writes, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
+
+
+def _apply(session: Session, planned: list[tuple[dict, dict, IndicatorValue | None, str]]) -> None:
+    for _, values, current, status in planned:
+        if status == "new":
+            session.add(IndicatorValue(**values))
+        elif status == "changed":
+            for field, value in values.items():
+                setattr(current, field, value)
+    session.flush()

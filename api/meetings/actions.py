@@ -175,6 +175,20 @@ def list_actions(session: Session, *, subject: Subject, page: PageParams, owner_
     return paginate(session, stmt, order=[Action.group_id, Action.number], page=page)
 
 
+def owned_by(session: Session, *, subject: Subject, owner_id: int, limit: int = 50,
+             members_of: set[int] | None = None) -> list[tuple[Action, Group]]:
+    """The person's actions the subject may see (never one on a confidential item of a group whose
+    members-only business the subject may not see): open ones first, soonest due first, then the
+    closed ones, latest closed first; up to `limit`, with their groups, in one query."""
+    stmt = (log_query(session, subject, owner_id=owner_id, group_id=None, status=None, overdue=None,
+                      members_of=members_of)
+            .add_columns(Group).join(Group, Group.id == Action.group_id)
+            .order_by(Action.status != "open", Action.due_date.is_(None), Action.due_date,
+                      Action.closed_on.desc(), Action.id.desc())
+            .limit(limit))
+    return [(action, group) for action, _, group in session.exec(stmt).all()]
+
+
 CSV_COLUMNS = ["group", "number", "action", "owner", "due_date", "status", "closed_on", "meeting_date", "updates"]
 
 

@@ -173,3 +173,23 @@ def remove_guest(session: Session, *, access: GroupAccess, meeting: Meeting, gue
     ensure_manager(session, access, "remove a guest")
     ensure_started(meeting)
     audit.remove_entity(session, guest, actor=access.subject, entity_type="meeting_guest")
+
+
+# A person's record, for their profile page ------------------------------------------------------
+
+ATTENDED = ("present", "in_attendance")
+
+
+def attended_by(session: Session, stakeholder_id: int, *, limit: int = 20) -> tuple[list[tuple[Meeting, Group]], int]:
+    """The held meetings the person attended (present or in attendance), newest first, up to
+    `limit`, and how many there are in all: two queries, whatever the number. Cancelled meetings
+    and meetings still to come never count (`held`)."""
+    attended = (Attendance.stakeholder_id == stakeholder_id) & Attendance.status.in_(ATTENDED) & held()
+    rows = session.exec(
+        select(Meeting, Group).join(Attendance, Attendance.meeting_id == Meeting.id)
+        .join(Group, Group.id == Meeting.group_id).where(attended)
+        .order_by(Meeting.starts_at.desc(), Meeting.id.desc()).limit(limit)
+    ).all()
+    total = session.exec(select(func.count()).select_from(Attendance)
+                         .join(Meeting, Meeting.id == Attendance.meeting_id).where(attended)).one()
+    return list(rows), total

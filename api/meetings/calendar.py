@@ -13,7 +13,9 @@ from datetime import UTC, datetime
 
 from sqlmodel import Session, select
 
+from api.audit import service as audit
 from api.auth.models import UserAccount
+from api.authz import Subject
 from api.core.config import Settings
 from api.core.schemas import MAX_ID
 from api.core.security import constant_time_equals
@@ -26,6 +28,15 @@ PRODID = "-//All Together Active//Stakeholder Dashboard//EN"
 def feed_token(settings: Settings, user: UserAccount) -> str:
     mac = hmac.new(settings.secret_key.encode(), f"feed:{user.id}:{user.feed_generation}".encode(), hashlib.sha256)
     return f"{user.id}.{mac.hexdigest()[:40]}"
+
+
+def reset_feed_token(session: Session, settings: Settings, *, actor: Subject, user: UserAccount) -> str:
+    """A new secret link for the person's feeds: every old one stops working at once. Both doors
+    call this (the API's POST /me/calendar/reset and the My account page)."""
+    user.feed_generation += 1
+    session.flush()
+    audit.record(session, actor=actor, action="calendar.reset", entity_type="user", entity_id=user.id)
+    return feed_token(settings, user)
 
 
 def user_for_feed_token(session: Session, settings: Settings, token: str) -> UserAccount | None:

@@ -1,5 +1,6 @@
 """The meetings' search documents: minutes, decisions, actions and documents, written into the
-search index by the services that change them, and the conditions under which each is for its
+search index by the services that change them (as plain text: snippets are made from what is
+stored, and must not show Markdown's `**` or link syntax), and the conditions under which each is for its
 group's members only as the records stand now.
 
 Search knows only its own table; what makes one of these records members-only (a confidential
@@ -10,6 +11,7 @@ below so that an index that has fallen behind a change can never show what is no
 from sqlalchemy import exists, or_
 from sqlmodel import Session, select
 
+from api.core.markdown import plain_text
 from api.meetings.confidentiality import document_members_only, on_confidential_item
 from api.meetings.models import (
     Action,
@@ -27,7 +29,7 @@ from api.search import service as search
 def index_decision(session: Session, decision: Decision, item: AgendaItem | None) -> None:
     search.put(session, kind="decision", ref_id=decision.id, group_id=decision.group_id,
                meeting_id=decision.meeting_id, members_only=bool(item and item.confidential),
-               title=f"Decision: {item.title}" if item else "Decision", body=decision.text,
+               title=f"Decision: {item.title}" if item else "Decision", body=plain_text(decision.text),
                url=f"/meetings/{decision.meeting_id}#decision-{decision.id}")
 
 
@@ -36,7 +38,7 @@ def index_action(session: Session, action: Action) -> None:
     notes = session.exec(select(ActionUpdate.text).where(ActionUpdate.action_id == action.id)).all()
     search.put(session, kind="action", ref_id=action.id, group_id=action.group_id, meeting_id=action.meeting_id,
                members_only=bool(item and item.confidential), title=f"Action {action.number}",
-               body="\n".join([action.text, *notes]), url=f"/actions/{action.id}")
+               body="\n".join(plain_text(text) for text in [action.text, *notes]), url=f"/actions/{action.id}")
 
 
 def index_document(session: Session, document: Document, item: AgendaItem | None, *, group_id: int) -> None:
@@ -61,7 +63,7 @@ def reindex_minutes(session: Session, meeting: Meeting) -> None:
         for minute, item in rows:
             search.put(session, kind="minutes", ref_id=minute.id, group_id=meeting.group_id, meeting_id=meeting.id,
                        members_only=version.status == "draft" or item.confidential,
-                       title=f"Minutes {item.ref}: {item.title}", body=minute.text,
+                       title=f"Minutes {item.ref}: {item.title}", body=plain_text(minute.text),
                        url=f"/meetings/{meeting.id}#item-{item.id}")
 
 
@@ -100,3 +102,14 @@ search.register_kind("decision", members_only_now=_decision_members_only)
 search.register_kind("action", members_only_now=_action_members_only)
 search.register_kind("document", members_only_now=_document_members_only)
 search.register_kind("minutes", members_only_now=_minutes_members_only)
+
+
+def reindex_all(session: Session) -> int:
+    """Write every meeting's documents again (and actions set outside a meeting), as the
+    services write them now: for an index written by an older version (`ata search reindex`)."""
+    meetings = session.exec(select(Meeting)).all()
+    for meeting in meetings:
+        reindex_meeting(session, meeting)
+    for action in session.exec(select(Action).where(Action.meeting_id.is_(None))):
+        index_action(session, action)
+    return len(meetings)

@@ -16,6 +16,7 @@ from api.outcomes.schemas import (
     ContributionCreate,
     ContributionRead,
     ContributionSummary,
+    ContributionUpdate,
     PilotCreate,
     PilotRead,
     PilotStatus,
@@ -98,7 +99,8 @@ def get_pilot(pilot_id: Id, session: SessionDep, _: OutcomesReader):
     return _pilots(session, [service.get_pilot(session, pilot_id)])[0]
 
 
-@router.patch("/pilots/{pilot_id}", response_model=PilotRead)
+@router.patch("/pilots/{pilot_id}", response_model=PilotRead,
+              responses={409: {"description": "another pilot already has this name"}})
 def update_pilot(pilot_id: Id, body: PilotUpdate, session: SessionDep, actor: PilotManager):
     """Change a pilot; a new status is added to its dated history (with `status_note`)."""
     pilot = service.get_pilot(session, pilot_id)
@@ -125,6 +127,27 @@ def list_contributions(request: Request, response: Response, session: SessionDep
 def add_contribution(body: ContributionCreate, session: SessionDep, subject: Person):
     """Log something you did for the strategy: kind, description, date, group, Place, reach, hours."""
     return _contribution(service.add_contribution(session, actor=subject, data=body.model_dump()))
+
+
+CONTRIBUTION_CHANGE = {403: {"description": "not your contribution (admins may change anyone's)"},
+                       404: {"description": "no contribution with this id"},
+                       422: {"description": "a field is not valid, such as a date in the future"}}
+
+
+@router.patch("/contributions/{contribution_id}", response_model=ContributionRead, responses=CONTRIBUTION_CHANGE)
+def update_contribution(contribution_id: Id, body: ContributionUpdate, session: SessionDep, subject: Person):
+    """Change one of your contributions (admins: anyone's); only the fields sent change."""
+    contribution = service.get_contribution(session, contribution_id)
+    return _contribution(service.update_contribution(session, actor=subject, contribution=contribution,
+                                                     changes=body.changes()))
+
+
+@router.delete("/contributions/{contribution_id}", status_code=204, responses=CONTRIBUTION_CHANGE)
+def delete_contribution(contribution_id: Id, session: SessionDep, subject: Person):
+    """Delete one of your contributions (admins: anyone's)."""
+    contribution = service.get_contribution(session, contribution_id)
+    service.delete_contribution(session, actor=subject, contribution=contribution)
+    return Response(status_code=204)
 
 
 @router.get("/me/contributions/summary", response_model=ContributionSummary)

@@ -8,7 +8,7 @@ from pydantic import Field, StringConstraints, model_validator
 
 from api.core.schemas import MULTI_LINE, SINGLE_LINE, Id, PatchModel, ReadModel, RequestModel
 from api.indicators.schemas import IndicatorHeadline
-from api.outcomes.models import Pilot
+from api.outcomes.models import Contribution, Pilot
 
 PlanStatus = Literal["not_started", "in_development", "signed_off", "launched"]
 # Read off the types, so a new value is added in one place.
@@ -111,6 +111,7 @@ class PilotUpdate(PatchModel):
     table: ClassVar = Pilot
     # Lists kept in other tables (or JSON): not columns of the pilot, but never null either.
     not_nullable: ClassVar = frozenset({"place_codes", "partner_ids", "measures"})
+    name: Name | None = None
     summary: Summary | None = None
     pathway: Pathway | None = None
     status: PilotStatus | None = None
@@ -153,6 +154,21 @@ class ContributionCreate(RequestModel):
     date: dt.date
     people_reached: Annotated[int, Field(ge=0, le=10_000_000)] = 0
     hours: Annotated[float, Field(ge=0, le=10_000)] = 0
+
+
+class ContributionUpdate(PatchModel):
+    """Only the fields sent change; `null` clears the group or the Place."""
+
+    table: ClassVar = Contribution
+    not_nullable: ClassVar = frozenset({"date"})
+    group_id: Id | None = None
+    place_code: Gss | None = None
+    kind: ContributionKind | None = None
+    description: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=5000),
+                           MULTI_LINE] | None = None
+    date: dt.date | None = None
+    people_reached: Annotated[int, Field(ge=0, le=10_000_000)] | None = None
+    hours: Annotated[float, Field(ge=0, le=10_000)] | None = None
 
 
 class ContributionRead(ReadModel):

@@ -14,7 +14,7 @@ from sqlmodel import Field, SQLModel
 from api.core.types import updated_column
 
 # What a document indexes (the search door filters by it).
-SearchKind = Literal["minutes", "decision", "action", "document"]
+SearchKind = Literal["minutes", "decision", "action", "document", "person", "organisation", "pilot", "place_update"]
 
 
 class SearchDocument(SQLModel, table=True):
@@ -24,7 +24,8 @@ class SearchDocument(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     kind: str = Field(max_length=20)
     ref_id: int
-    group_id: int = Field(foreign_key="governance_group.id", index=True)
+    # None: a record of no group (a person, an organisation, a pilot, a Place update), for everyone signed in.
+    group_id: int | None = Field(default=None, foreign_key="governance_group.id", index=True)
     meeting_id: int | None = Field(default=None, foreign_key="meeting.id", index=True)
     # Drafts and confidential items: only for the group's members (and admins).
     members_only: bool = Field(default=False)

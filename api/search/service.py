@@ -1,5 +1,6 @@
-"""Full-text search over the documents other domains write into the index (today meetings'
-minutes, decisions, actions and documents: api/meetings/indexing.py), ranked, with highlighted
+"""Full-text search over the documents other domains write into the index (meetings' minutes,
+decisions, actions and documents: api/meetings/indexing.py; pilots and Place updates:
+api/outcomes/indexing.py; people and organisations: api/search/directory.py), ranked, with highlighted
 snippets, filtered to what the caller may see (asked of api/access.py). Search knows only its own
 table. One interface; two engines underneath: SQLite FTS5 (bm25, snippet) and PostgreSQL text
 search (ts_rank, ts_headline)."""
@@ -9,7 +10,22 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy import Boolean, ColumnElement, Float, Integer, String, and_, bindparam, delete, or_, text
+from sqlalchemy import (
+    Boolean,
+    ColumnElement,
+    Connection,
+    Float,
+    Integer,
+    String,
+    and_,
+    bindparam,
+    delete,
+    false,
+    insert,
+    or_,
+    text,
+    update,
+)
 from sqlalchemy import select as select_rows
 from sqlmodel import Session, select
 
@@ -32,7 +48,7 @@ class Hit:
     title: str
     snippet: str
     url: str
-    group_id: int
+    group_id: int | None
 
 
 def _clean(value: str) -> str:
@@ -54,12 +70,24 @@ def register_kind(kind: str, *, members_only_now: MembersOnlyNow) -> None:
     _MEMBERS_ONLY_NOW[kind] = members_only_now
 
 
-def put(session: Session, *, kind: str, ref_id: int, group_id: int, meeting_id: int | None, members_only: bool,
-        title: str, body: str, url: str) -> None:
+def register_open_kind(kind: str) -> None:
+    """A kind of record of no group that is never members-only (a person, a pilot): its documents
+    are for everyone who may search."""
+    register_kind(kind, members_only_now=lambda _ref_id: false())
+
+
+def _values(*, group_id: int | None, meeting_id: int | None, members_only: bool, title: str, body: str,
+            url: str) -> dict:
+    return {"group_id": group_id, "meeting_id": meeting_id, "members_only": members_only,
+            "title": _clean(title)[:300], "body": _clean(body), "url": url}
+
+
+def put(session: Session, *, kind: str, ref_id: int, group_id: int | None, meeting_id: int | None,
+        members_only: bool, title: str, body: str, url: str) -> None:
     row = session.exec(select(SearchDocument).where(SearchDocument.kind == kind,
                                                     SearchDocument.ref_id == ref_id)).first()
-    values = {"group_id": group_id, "meeting_id": meeting_id, "members_only": members_only,
-              "title": _clean(title)[:300], "body": _clean(body), "url": url}
+    values = _values(group_id=group_id, meeting_id=meeting_id, members_only=members_only, title=title, body=body,
+                     url=url)
     if row is None:
         session.add(SearchDocument(kind=kind, ref_id=ref_id, **values))
     else:
@@ -73,12 +101,43 @@ def remove(session: Session, *, kind: str, meeting_id: int) -> None:
     session.exec(delete(SearchDocument).where(SearchDocument.kind == kind, SearchDocument.meeting_id == meeting_id))
 
 
+# The same, at the connection: for writers that run inside a flush (api/search/directory.py),
+# where the session may not be given new objects. `new`: the record was inserted in this flush,
+# so it has no document yet.
+
+def write(connection: Connection, *, kind: str, ref_id: int, title: str, body: str, url: str,
+          new: bool = False) -> None:
+    """A document of a record of no group, for everyone who may search."""
+    values = _values(group_id=None, meeting_id=None, members_only=False, title=title, body=body, url=url)
+    table = SearchDocument.__table__
+    if not new:
+        changed = connection.execute(update(table).where(table.c.kind == kind, table.c.ref_id == ref_id)
+                                     .values(**values))
+        if changed.rowcount:
+            return
+    connection.execute(insert(table).values(kind=kind, ref_id=ref_id, **values))
+
+
+def erase(connection: Connection, *, kind: str, ref_ids: list[int]) -> None:
+    table = SearchDocument.__table__
+    connection.execute(delete(table).where(table.c.kind == kind, table.c.ref_id.in_(ref_ids)))
+
+
+def forget_old_words(connection: Connection) -> None:
+    """After personal data left the index (a person deleted, renamed or anonymised): SQLite's FTS5
+    keeps a removed document's words in its index segments until they are merged, so they are all
+    merged now, leaving no trace of the old name in the file. Its cost grows with the index, and
+    such changes are rare. PostgreSQL's vector is part of the row, written again with it."""
+    if connection.dialect.name == "sqlite":
+        connection.execute(text("INSERT INTO search_fts(search_fts) VALUES ('optimize')"))
+
+
 # Querying ---------------------------------------------------------------------------------
 
 def _terms(q: str) -> list[str]:
     terms = re.findall(r"\w+", q.lower())[:_MAX_TERMS]
     if not terms:
-        raise InvalidInput("Type at least one word to search for.",
+        raise InvalidInput("Enter at least one word to search for",
                            errors=[{"loc": ["query", "q"], "msg": "no words to search for"}])
     return terms
 

@@ -134,7 +134,9 @@ def test_matrix(production_app, tokens):
 # The web door: the same rules, asked of the session cookie's person. Partner clients have no
 # web sign-in at all (tests/web/test_sign_in.py), so their column is not asked here.
 WEB_PUBLIC = {("GET", "/login"), ("POST", "/login"), ("GET", "/mail/unsubscribe"), ("POST", "/mail/unsubscribe"),
-              ("GET", "/account/welcome"), ("POST", "/account/welcome")}  # the signed link is the credential
+              ("GET", "/account/welcome"), ("POST", "/account/welcome"),  # the signed link is the credential
+              # Public information, linked from every page's footer, readable before signing in.
+              ("GET", "/accessibility"), ("GET", "/privacy"), ("GET", "/help")}
 WEB_CALLERS = ("anonymous", "stakeholder", "admin")
 
 
@@ -180,7 +182,10 @@ def test_web_matrix(production_app, tokens):
             # A fresh sign-in per request: signing out must not spoil the next check.
             with _web_client(production_app, caller) as c:
                 r = c.request(method, path, follow_redirects=False)
-            sent_to_sign_in = r.status_code == 303 and r.headers["location"].startswith("/login?next=")
+            # A page is redirected to sign in; a form sent without a session is answered with the
+            # sign-in page itself (401), which keeps what was typed (web/drafts.py).
+            sent_to_sign_in = (r.status_code == 303 and r.headers["location"].startswith("/login?next=")) or (
+                r.status_code == 401 and 'action="/login' in r.text)
             got = SIGN_IN if sent_to_sign_in else 403 if r.status_code == 403 else OK
             checked += 1
             if got != expected[caller]:

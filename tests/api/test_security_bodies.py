@@ -156,10 +156,12 @@ def test_an_unauthenticated_write_is_refused_without_reading_the_body(anonymous_
                     "Content-Length": str(50 * MB)}, b"{")
     _is_problem(cookie, 401)
 
-    # The web door: no session cookie, no reading; the browser is sent to sign in, as before.
+    # The web door: no session cookie, no reading; the answer is the sign-in page (a form sent after
+    # its session ended keeps its text only when the body was within the limits, see web/drafts.py).
     page = _send(live_server, "POST", "/contributions",
                  {"Content-Type": "multipart/form-data; boundary=x", "Content-Length": str(20 * MB)}, b"--x")
-    assert page.status == 303 and page.headers["location"] == "/login?next=/contributions"
+    assert page.status == 401 and page.headers["content-type"].startswith("text/html")
+    assert b'action="/login' in page.body
     assert page.elapsed < PROMPTLY
 
 

@@ -1,6 +1,6 @@
-"""An admin uploads indicator values (progress shown, result announced), then a file with bad
-rows (the report, nothing written), then finds the import in the audit log; both pages pass
-axe-core. Screenshots go to docs/screenshots/."""
+"""An admin checks a file of indicator values (progress shown, the preview announced), imports it,
+then checks a file with bad rows (the report, nothing written), then finds the import in the
+audit log; both pages pass axe-core. Screenshots go to docs/screenshots/."""
 
 
 from playwright.sync_api import expect
@@ -51,15 +51,19 @@ def test_admin_uploads_values_reads_the_report_and_finds_the_import_in_the_audit
     page.evaluate(WATCH)
     page.get_by_label("CSV file").set_input_files(
         files=[{"name": "inactivity.csv", "mimeType": "text/csv", "buffer": _csv(360)}])
-    page.get_by_role("button", name="Upload and import").click()
+    page.get_by_role("button", name="Check the file").click()
     expect(page.locator("#upload-result-heading")).to_be_focused()
-    expect(page.get_by_role("heading", name="Import complete")).to_be_visible()
-    expect(page.locator("#upload-result")).to_contain_text("360 values added or changed")
+    expect(page.get_by_role("heading", name="Check complete: nothing imported yet")).to_be_visible()
+    expect(page.locator("#upload-result")).to_contain_text("would add or change 360 values")
     expect(page.locator("#upload-progress")).to_be_visible()
     assert page.locator("#upload-progress").evaluate("bar => bar.value") == 100
     assert page.evaluate("window.__seen") == {"progress": True, "busy": True}
     expect(page.locator("#upload-busy")).to_be_hidden()
     assert page.get_by_role("heading", level=1).count() == 1  # the result was swapped in, not a page
+    assert _values(session) == 0
+    page.get_by_role("button", name="Import 360 values").click()
+    page.wait_for_url("**/admin/indicators/upload?done=imported*")
+    expect(page.get_by_role("status").first).to_contain_text("Import complete: 360 values added or changed.")
     assert _values(session) == 360
     accessible(page)
 
@@ -67,9 +71,9 @@ def test_admin_uploads_values_reads_the_report_and_finds_the_import_in_the_audit
     bad = _csv(5).decode().replace("93014,E06000050", "99999,E06000050").replace(",22,20,24,", ",lots,20,24,")
     page.get_by_label("CSV file").set_input_files(
         files=[{"name": "bad.csv", "mimeType": "text/csv", "buffer": bad.encode()}])
-    page.get_by_role("button", name="Upload and import").click()
-    expect(page.locator("#upload-result-heading")).to_be_focused()
+    page.get_by_role("button", name="Check the file").click()
     expect(page.get_by_role("heading", name="Nothing was imported")).to_be_visible()
+    page.wait_for_function("document.querySelector('#upload-result').contains(document.activeElement)")
     problems = page.locator("#upload-problems tbody tr")
     expect(problems).to_have_count(2)
     expect(problems.nth(0)).to_contain_text("indicator_id")
@@ -78,7 +82,7 @@ def test_admin_uploads_values_reads_the_report_and_finds_the_import_in_the_audit
     accessible(page, "indicator-upload")
 
     # The audit log lists the one import (the refused file wrote nothing) and filters to it.
-    page.get_by_role("link", name="Admin").click()
+    page.get_by_role("link", name="Admin").first.click()  # the header's, not the breadcrumb
     page.get_by_role("link", name="Audit log").click()
     page.wait_for_url("**/admin/audit")
     accessible(page)
@@ -86,7 +90,7 @@ def test_admin_uploads_values_reads_the_report_and_finds_the_import_in_the_audit
     page.wait_for_url("**/admin/audit?entity_type=indicator_value*")
     rows = page.locator("#audit-results tbody tr")
     expect(rows).to_have_count(1)
-    expect(rows.first).to_contain_text("indicators.import")
+    expect(rows.first).to_contain_text("Indicator values imported")
     expect(rows.first).to_contain_text("Uma Uploader (e2e.uploader@example.org)")
     expect(rows.first).to_contain_text("360")
     expect(page.locator("#audit-status")).to_have_text("Showing 1 event")
@@ -123,9 +127,11 @@ def test_the_upload_works_without_javascript(browser, server, client, session, p
     page.goto("/admin/indicators/upload")
     page.get_by_label("CSV file").set_input_files(
         files=[{"name": "values.csv", "mimeType": "text/csv", "buffer": _csv(20)}])
-    page.get_by_role("button", name="Upload and import").click()
-    expect(page.get_by_role("heading", name="Import complete")).to_be_visible()
-    expect(page.get_by_text("20 values added or changed")).to_be_visible()
+    page.get_by_role("button", name="Check the file").click()
+    expect(page.get_by_role("heading", name="Check complete: nothing imported yet")).to_be_visible()
+    assert _values(session) == 0
+    page.get_by_role("button", name="Import 20 values").click()
+    expect(page.get_by_text("Import complete: 20 values added or changed.")).to_be_visible()
     assert _values(session) == 20
     page.goto("/admin/audit?since=2026-02-30")
     expect(page.get_by_role("alert")).to_contain_text("Since must be a real date")

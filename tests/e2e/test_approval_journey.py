@@ -86,7 +86,7 @@ def test_the_next_meeting_approves_last_meetings_minutes_with_amendments(page, c
     expect(page.get_by_role("heading", level=1)).to_have_text("Are you sure you want to remove action 1?")
     accessible_at_both_widths(page)
     page.get_by_role("button", name="Remove action 1").click()
-    page.wait_for_url(f"**/meetings/{last['id']}?done=action-removed#actions-heading")
+    page.wait_for_url(f"**/meetings/{last['id']}?done=action-removed#actions-notice")
     expect(status).to_have_text("Action removed.")
     expect(page.locator("#actions-section")).not_to_contain_text("Set in error")
 
@@ -112,7 +112,7 @@ def test_the_next_meeting_approves_last_meetings_minutes_with_amendments(page, c
     expect(page.get_by_text("Item 3: the survey was in the spring")).to_be_visible()
     accessible_at_both_widths(page, "minutes-approval-confirm")
     page.get_by_role("button", name="Approve with these amendments").click()
-    page.wait_for_url(f"**/meetings/{this['id']}?done=approved-previous#approval-heading")
+    page.wait_for_url(f"**/meetings/{this['id']}?done=approved-previous#meeting-notice")
     expect(status).to_have_text("Minutes of the last meeting approved.")
     item = page.locator("#agenda-section article").filter(has_text="Minutes of the last meeting")
     expect(item).to_contain_text("with amendments: Item 3: the survey was in the spring")

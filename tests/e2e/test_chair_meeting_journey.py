@@ -123,7 +123,7 @@ def test_a_chair_records_attendance_without_javascript(browser, server, client, 
     sign_in_as(page, chair.email)
     page.goto(f"/meetings/{meeting['id']}")
     page.get_by_role("button", name="In attendance: Bea Member").click()
-    page.wait_for_url(f"**/meetings/{meeting['id']}?done=attendance#attendance-heading")
+    page.wait_for_url(f"**/meetings/{meeting['id']}?done=attendance#attendee-*")
     expect(page.get_by_role("status")).to_have_text("Attendance recorded.")
     expect(page.get_by_role("button", name="In attendance: Bea Member")).to_have_attribute("aria-pressed", "true")
     page.get_by_role("button", name="Record decision").click()

@@ -85,7 +85,7 @@ def test_keyboard_only_sign_in_close_an_action_and_read_minutes(page, client, se
     # Focus lands in the updated card, not back at the top of the page.
     page.wait_for_function(f"document.activeElement.closest('#action-{action['id']}') !== null")
 
-    _tab_to(page, f"el.tagName === 'A' && el.getAttribute('href') === '/meetings/{meeting['id']}#minutes'")
+    _tab_to(page, f"el.tagName === 'A' && el.getAttribute('href') === '/meetings/{meeting['id']}#record-status'")
     page.keyboard.press("Enter")
     page.wait_for_url(f"**/meetings/{meeting['id']}*")
     expect(page.get_by_text("The MECC training reached 56 people.")).to_be_visible()
@@ -121,8 +121,8 @@ def test_outcome_pages_and_the_tartan_rug(page, client, session, person, indicat
         page.get_by_role("link", name=link, exact=True).click()
         page.wait_for_url(f"**/{shot}")
         accessible(page, shot)
-    page.get_by_label("Search minutes, decisions, actions and documents").fill("training")
-    expect(page.get_by_text("Nothing you can see matches “training”.")).to_be_visible()  # as you type
+    page.get_by_label("Search people, organisations, pilots, Place updates and meeting records").fill("training")
+    expect(page.get_by_role("link", name="Journey Pilot")).to_be_visible()  # as you type: pilots are searched too
     accessible(page)
     page.goto("/pilots")
     expect(page.get_by_text("Journey Pilot")).to_be_visible()

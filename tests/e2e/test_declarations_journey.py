@@ -56,7 +56,8 @@ def test_a_chair_records_a_guest_and_a_declaration(page, client, session, app, w
     expect(page.locator("#guest-list")).to_contain_text("Gail Guest, Sport England")
     expect(page.locator("#attendance-summary")).to_contain_text("In attendance (1)")
     expect(page.get_by_label("Guest's name")).to_have_value("")
-    page.wait_for_function("document.activeElement && document.activeElement.id === 'guests-heading'")
+    # Focus lands on the notice beside the form (issue 15).
+    page.wait_for_function("document.activeElement && document.activeElement.id === 'guests-notice'")
 
     # A declaration on the item.
     page.locator("#declaration-person").select_option(label="Dev Member")
@@ -70,7 +71,7 @@ def test_a_chair_records_a_guest_and_a_declaration(page, client, session, app, w
     expect(row).to_contain_text("Financial interest")
     expect(row).to_contain_text("Leisure centre contract")
     expect(page.get_by_label("Interest", exact=True)).to_have_value("")
-    page.wait_for_function("document.activeElement && document.activeElement.id === 'declarations-heading'")
+    page.wait_for_function("document.activeElement && document.activeElement.id === 'declarations-notice'")
     accessible(page, f"meeting-declarations-{width}")
 
     # The chair's summary shows the guest and the declaration, under the item too.
@@ -94,7 +95,7 @@ def test_a_chair_records_a_guest_and_a_declaration(page, client, session, app, w
     expect(page.get_by_role("heading", level=1)).to_contain_text("Are you sure you want to remove Gail Guest")
     accessible(page)
     page.get_by_role("button", name="Yes, remove this guest").click()
-    page.wait_for_url(f"**/meetings/{meeting['id']}?done=guest-removed#guests-heading")
+    page.wait_for_url(f"**/meetings/{meeting['id']}?done=guest-removed#guests-notice")
     expect(status).to_have_text("Guest removed.")
     expect(page.locator("#attendance-section")).to_contain_text("No guests have been recorded.")
     # Only the one mistake made on purpose answered with an error.

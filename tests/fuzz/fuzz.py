@@ -128,7 +128,7 @@ def main(argv: list[str] | None = None) -> int:
                # the token endpoint answer only 429 after the first 20 and hide the rest of it.
                "ATA_LOGIN_MAX_FAILURES_PER_ADDRESS": "10000",
                "ATA_LOGIN_MAX_FAILURES_PER_ACCOUNT": "1000",
-               "ATA_ACCESS_TOKEN_MINUTES": "60", "PYTHONPATH": str(ROOT)}
+               "ATA_ACCESS_TOKEN_MINUTES": "60", "ATA_SHUTDOWN_DRAIN_SECONDS": "0", "PYTHONPATH": str(ROOT)}
         env.pop("ATA_REDIS_URL", None)
         _prepare(env, admin_password)
         port = free_port()

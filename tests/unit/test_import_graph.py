@@ -27,9 +27,10 @@ LAYERS: list[tuple[str, set[str]]] = [
     ("meetings", {"api.meetings"}),
     ("outcomes and indicators", {"api.outcomes", "api.indicators"}),
     ("dashboards", {"api.dashboards"}),
+    ("privacy", {"api.privacy"}),  # composes every domain's part; both doors call it
     ("doors", {"api.deps", "web"}),  # plus every api.<domain>.router, see `unit`
-    ("top", {"api.main", "api.router", "api.cli", "api.demo", "api.openapi", "api.docs", "api.health",
-             "api.models", "api.privacy"}),
+    ("top", {"api.main", "api.router", "api.cli", "api.backup", "api.demo", "api.openapi", "api.docs", "api.health",
+             "api.models"}),
 ]
 RANK = {unit: rank for rank, (_, units) in enumerate(LAYERS) for unit in units}
 DOORS = next(rank for rank, (name, _) in enumerate(LAYERS) if name == "doors")

@@ -30,11 +30,12 @@ def _account(session, email):
     return session.exec(select(UserAccount).where(UserAccount.email == email)).first()
 
 
-def test_admin_creates_an_account_linked_to_the_person_with_that_email(admin_client, session):
+def test_admin_creates_an_account_for_a_person_chosen_from_the_directory(admin_client, session):
     person = factories.stakeholder(session, name="Robin Newcomer", email="robin.newcomer@example.org")
     session.commit()
-    response = admin_client.post("/admin/users", data={"csrf_token": _token(admin_client), "email": person.email,
-                                                       "password": ONE_TIME}, follow_redirects=False)
+    response = admin_client.post("/admin/users", data={"csrf_token": _token(admin_client),
+                                                       "stakeholder_id": str(person.id), "password": ONE_TIME},
+                                 follow_redirects=False)
     assert response.status_code == 303 and response.headers["location"] == "/admin/users?done=created"
     account = _account(session, person.email)
     assert account.stakeholder_id == person.id and account.must_change_password and not account.is_admin
@@ -45,16 +46,16 @@ def test_admin_creates_an_account_linked_to_the_person_with_that_email(admin_cli
 
 def test_invalid_account_forms_keep_input_and_write_nothing(admin_client, session):
     token = _token(admin_client)
-    bad = admin_client.post("/admin/users", data={"csrf_token": token, "email": "not-an-email", "password": "short",
+    bad = admin_client.post("/admin/users", data={"csrf_token": token, "stakeholder_id": "", "password": "short",
                                                   "is_admin": "true"})
-    assert bad.status_code == 422
-    assert "Enter an email address in the correct format" in bad.text
+    assert bad.status_code == 422 and "<title>Error: Accounts" in bad.text
+    assert "Choose the person to give an account" in bad.text
     assert "Enter a one-time password of at least 10 characters" in bad.text
-    assert 'value="not-an-email"' in bad.text
     assert 'id="is_admin" name="is_admin" type="checkbox" value="true" checked' in bad.text
-    taken = admin_client.post("/admin/users", data={"csrf_token": token, "email": "SITE.ADMIN@example.org",
+    admin = session.exec(select(UserAccount)).one()
+    taken = admin_client.post("/admin/users", data={"csrf_token": token, "stakeholder_id": str(admin.stakeholder_id),
                                                     "password": ONE_TIME})
-    assert taken.status_code == 422 and "already exists" in taken.text
+    assert taken.status_code == 422 and "Sam Admin already has an account" in taken.text
     assert len(session.exec(select(UserAccount)).all()) == 1
 
 
@@ -144,3 +145,24 @@ def test_partner_client_form_errors(admin_client):
     assert odd.status_code == 422 and "Unknown scope" in odd.text
     assert "Odd" not in admin_client.get("/admin/clients").text.split("<h2>")[0]
     assert admin_client.post("/admin/clients/no-such/revoke", data={"csrf_token": token}).status_code == 404
+
+
+def test_disable_and_revoke_ask_first_and_change_nothing_until_confirmed(admin_client, person, session):
+    member, account = person("member.four@example.org")
+    listing = admin_client.get("/admin/users").text
+    assert f'href="/admin/users/{account.id}/disable"' in listing  # a link to the question, not a button that acts
+    question = admin_client.get(f"/admin/users/{account.id}/disable")
+    assert question.status_code == 200 and "Disable the account member.four@example.org?" in question.text
+    assert f'action="/admin/users/{account.id}/disable"' in question.text and 'href="/admin/users"' in question.text
+    assert _account(session, member.email).is_active  # asking changed nothing
+
+    token = hidden_field(admin_client.get("/admin/clients").text, "csrf_token")
+    admin_client.post("/admin/clients", data={"csrf_token": token, "name": "Survey Partner"})
+    assert 'href="/admin/clients/survey-partner/revoke"' in admin_client.get("/admin/clients").text
+    ask = admin_client.get("/admin/clients/survey-partner/revoke")
+    assert ask.status_code == 200 and "Revoke the partner client Survey Partner?" in ask.text
+    assert "Active" in admin_client.get("/admin/clients").text
+    admin_client.post("/admin/clients/survey-partner/revoke", data={"csrf_token": token})
+    again = admin_client.get("/admin/clients/survey-partner/revoke")
+    assert "This client is already revoked." in again.text and 'action="/admin/clients' not in again.text
+    assert admin_client.get("/admin/clients/no-such/revoke").status_code == 404

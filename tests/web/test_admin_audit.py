@@ -49,7 +49,7 @@ def test_events_show_who_when_and_a_readable_escaped_diff(admin_client, person, 
     assert "Casey Changer (casey.changer@example.org)" in page.text
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page.text and "<script>alert" not in page.text
     assert "Walking &lt;b&gt;netball&lt;/b&gt;" in page.text
-    assert re.search(r"<dt>active</dt>\s*<dd[^>]*>\s*<del>.*Yes</del>.*<ins>.*No</ins>", page.text, re.S)
+    assert re.search(r"<dt>Active</dt>\s*<dd[^>]*>\s*<del>.*Yes</del>.*<ins>.*No</ins>", page.text, re.S)
     # The record links to every event for it.
     assert 'href="/admin/audit?entity_type=pilot&amp;entity_id=7"' in page.text
 

@@ -96,8 +96,15 @@ def test_add_change_role_and_end_without_javascript(admin_client, board, session
     assert changed.status_code == 303 and changed.headers["location"].endswith("?done=role#members")
     assert _seat_of(session, group.id, newcomer.id).role == "secretary"
 
-    ended = admin_client.post(f"/admin/memberships/{group.slug}/members/{seat.id}/end",
+    # Ending asks first: the row's button leads to a confirmation page, whose button ends it.
+    asked = admin_client.post(f"/admin/memberships/{group.slug}/members/{seat.id}/end",
                               data={"csrf_token": token, "end_date": today().isoformat()}, follow_redirects=False)
+    assert asked.status_code == 303 and "/end?end_date=" in asked.headers["location"]
+    assert _seat_of(session, group.id, newcomer.id).end_date is None
+    confirm = admin_client.get(asked.headers["location"])
+    assert "End Nico Newcomer&#39;s membership of Membership Board?" in confirm.text
+    ended = admin_client.post(f"/admin/memberships/{group.slug}/members/{seat.id}/end", follow_redirects=False,
+                              data={"csrf_token": token, "end_date": today().isoformat(), "confirmed": "yes"})
     assert ended.status_code == 303
     assert _seat_of(session, group.id, newcomer.id).end_date == today()
 
@@ -156,7 +163,7 @@ def test_errors_rerender_with_422_and_keep_what_was_typed(admin_client, board, s
 
     unknown = admin_client.post(url, data={"csrf_token": token, "stakeholder_id": "987654", "role": "member",
                                            "start_date": "2024-01-01"})
-    assert unknown.status_code == 422 and "Person: no stakeholder with this id" in unknown.text
+    assert unknown.status_code == 422 and "Select a person from the list" in unknown.text
 
     seat = _seat_of(session, group.id, chair.id)
     early = admin_client.post(f"{url}/{seat.id}/end", data={"csrf_token": token, "end_date": "2020-05-05"})

@@ -67,7 +67,7 @@ def test_attendance_is_offered_only_once_the_meeting_has_started(client_factory,
     assert 'aria-label="Present: Max Member"' not in future and "Add guest" not in future
     refused = _post(chair, f"/meetings/{world['future']}/attendance/{world['member'].id}", {"status": "present"})
     assert refused.status_code == 422
-    assert "Attendance: Attendance can be recorded once the meeting has started." in refused.text
+    assert "Attendance can be recorded once the meeting has started" in refused.text
     held = chair.get(f"/meetings/{world['held']}").text
     assert 'aria-label="Present: Max Member"' in held and "Add guest" in held
     assert "Attendance can be recorded once" not in held
@@ -81,7 +81,7 @@ def test_a_guest_is_added_shown_in_attendance_and_removed_after_confirming(clien
     assert 'value="Kept Org"' in missing.text and "<title>Error: " in missing.text
 
     added = _post(chair, f"{url}/guests", {"name": "Gina Guest", "organisation": "Sport England"})
-    assert added.status_code == 303 and added.headers["location"] == f"{url}?done=guest-added#guests-heading"
+    assert added.status_code == 303 and added.headers["location"] == f"{url}?done=guest-added#guests-notice"
     page = chair.get(added.headers["location"]).text
     assert "Guest recorded." in page and "Gina Guest, Sport England" in page
     assert "In attendance (1)" in page and "Gina Guest (Sport England)" in page
@@ -99,7 +99,7 @@ def test_a_guest_is_added_shown_in_attendance_and_removed_after_confirming(clien
     assert f'href="{url}#guests-heading">Cancel</a>' in confirm.text
     assert _count(session, MeetingGuest) == 2  # asking changes nothing
     removed = _post(chair, f"{url}/guests/{guest.id}/remove", {})
-    assert removed.status_code == 303 and removed.headers["location"] == f"{url}?done=guest-removed#guests-heading"
+    assert removed.status_code == 303 and removed.headers["location"] == f"{url}?done=guest-removed#guests-notice"
     assert _count(session, MeetingGuest) == 1
     assert "Guest removed." in chair.get(removed.headers["location"]).text
 
@@ -127,7 +127,7 @@ def test_a_declaration_is_recorded_shown_and_removed(client_factory, session, wo
     made = _post(chair, f"{url}/declarations", {
         "stakeholder_id": str(world["member"].id), "kind": "financial", "interest": "Director of Leisure Ltd",
         "agenda_item_id": str(world["item"]["id"]), "action_taken": "Left the room for this item"})
-    assert made.status_code == 303 and made.headers["location"] == f"{url}?done=declaration#declarations-heading"
+    assert made.status_code == 303 and made.headers["location"] == f"{url}?done=declaration#declarations-notice"
     page = chair.get(made.headers["location"]).text
     assert "Declaration of interest recorded." in page and "Director of Leisure Ltd" in page
     assert f'<a href="/people/{world["member"].id}/interests">Max Member</a>' in page
@@ -169,7 +169,7 @@ def test_declaration_refusals_are_shown_on_the_form(client_factory, session, wor
     refused = _post(chair, f"{url}/declarations", {"stakeholder_id": str(outsider.id), "kind": "indirect",
                                                    "interest": "Kept interest"})
     assert refused.status_code == 422
-    assert "Person: must be a member of the group or recorded as present or in attendance" in refused.text
+    assert "Person must be a member of the group or recorded as present or in attendance" in refused.text
     assert "Kept interest</textarea>" in refused.text
     bad_kind = _post(chair, f"{url}/declarations", {"stakeholder_id": str(world["member"].id), "kind": "pecuniary",
                                                     "interest": "x"})

@@ -18,8 +18,9 @@ def test_people_directory_searches_by_name(signed_in, session):
     session.commit()
     page = client.get("/people?q=quarry")
     assert page.status_code == 200
-    assert ('<th scope="row">Quinn Quarry</th><td>Active Ageing Lead</td>'
-            f'<td><a href="/organisations/{org.id}">Test Leisure Trust</a></td><td>Liverpool</td>') in page.text
+    row = page.text.split('id="people-table"')[1]
+    assert ">Quinn Quarry</a>" in row and "Active Ageing Lead" in row
+    assert f'<a href="/organisations/{org.id}">Test Leisure Trust</a>' in row and "Liverpool" in row
     assert me.name not in page.text.split('id="people-results"')[1]
     fragment = client.get("/people?q=zzz", headers=HTMX)
     assert "<html" not in fragment.text and "No one matches “zzz”." in fragment.text

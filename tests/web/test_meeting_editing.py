@@ -164,7 +164,7 @@ def test_attendance_one_click_per_person(client_factory, session, meeting):
     bad = _post(chair, f"{url}/attendance/{other.id}", {"status": "asleep"})
     assert bad.status_code == 422 and "Choose present, in attendance, apologies or absent" in bad.text
     unknown = _post(chair, f"{url}/attendance/987654", {"status": "present"})
-    assert unknown.status_code == 422 and "Attendance: no stakeholder with id 987654" in unknown.text
+    assert unknown.status_code == 422 and "Select a person from the list" in unknown.text
     assert "<title>Error: " in unknown.text
     assert _count(session, Attendance, Attendance.meeting_id == meeting["id"]) == 2
 
@@ -188,7 +188,7 @@ def test_minutes_written_per_item_then_approved_then_amended(client_factory, ses
     assert texts == {second.id: "Routes **mapped**. <script>x()</script>", other_item.id: "None."}
 
     refused = _post(chair, f"{url}/minutes-approval", {"approved_at_meeting_id": str(meeting["id"])})
-    assert refused.status_code == 422 and "Approval: must be a later meeting" in refused.text
+    assert refused.status_code == 422 and "Select a later meeting of the same group" in refused.text
     approved = _post(chair, f"{url}/minutes-approval", {"approved_at_meeting_id": str(meeting["later"])})
     assert approved.status_code == 303
     page = chair.get(url).text
@@ -216,7 +216,7 @@ def test_locked_minutes_show_a_message_instead_of_the_editor(client_factory, cli
     page = chair.get(url).text
     assert "These minutes are locked" in page and f'id="minute-{meeting["item"]}"' not in page
     refused = _post(chair, f"{url}/minutes/{meeting['item']}", {"text": "Sneaky change"})
-    assert refused.status_code == 422 and "These minutes are locked and cannot be changed." in refused.text
+    assert refused.status_code == 422 and "These minutes are locked and cannot be changed" in refused.text
     assert _count(session, MinutesVersion) == 1
 
 
@@ -298,12 +298,12 @@ def _value(html: str, field_id: str) -> str:
     ("agenda-items", {"title": "  ", "purpose": "Kept purpose"}, "new-item-title",
      "Enter a title for the agenda item", ("new-item-purpose", "Kept purpose")),
     ("agenda-items", {"title": "", "lead_id": "987654", "purpose": "Kept"}, "new-item-lead",
-     "Lead: must be one of the group&#39;s members", ("new-item-purpose", "Kept")),
+     "Lead must be one of the group&#39;s members", ("new-item-purpose", "Kept")),
     ("agenda-items", {"title": "Kept title", "lead_id": "987654"}, "new-item-lead",
-     "Lead: must be one of the group&#39;s members", ("new-item-title", "Kept title")),
+     "Lead must be one of the group&#39;s members", ("new-item-title", "Kept title")),
     ("agenda-items", {"title": "Kept title", "ref": "EDG/03/25/01"}, "new-item-ref",
      "This meeting already has an agenda item EDG/03/25/01.", ("new-item-title", "Kept title")),
-    ("agenda-items", {"title": "x" * 301}, "new-item-title", "Title: string should have at most 300 characters",
+    ("agenda-items", {"title": "x" * 301}, "new-item-title", "Title must be 300 characters or fewer",
      None),
     ("agenda-items/{item}", {"title": "", "purpose": "Kept purpose"}, "item-{item}-title",
      "Enter a title for the agenda item", ("item-{item}-purpose", "Kept purpose")),
@@ -311,15 +311,15 @@ def _value(html: str, field_id: str) -> str:
     ("decisions", {"text": "Kept decision", "agenda_item_id": "987654"}, "decision-item",
      "Choose an agenda item of this meeting", ("decision-text", "Kept decision")),
     ("actions", {"text": "Kept action", "owner_id": "987654"}, "action-owner",
-     "Owner: must be one of the group&#39;s members", ("action-text", "Kept action")),
+     "Owner must be one of the group&#39;s members", ("action-text", "Kept action")),
     ("actions", {"text": "Kept action", "due_date": "2025-03-01"}, "action-due",
-     "Due date: cannot be before the meeting that set the action", ("action-due", "2025-03-01")),
+     "Due date cannot be before the meeting that set the action", ("action-due", "2025-03-01")),
     ("actions", {"text": "Kept action", "due_date": "31/02/2025"}, "action-due",
      "Enter the due date as a real date", ("action-due", "31/02/2025")),
     ("actions", {"text": "", "due_date": "2025-04-01"}, "action-text", "Enter the action",
      ("action-due", "2025-04-01")),
     ("minutes-approval", {"approved_at_meeting_id": "{later}"}, "approve-meeting",
-     "Approval: There are no minutes to approve yet.", None),
+     "There are no minutes to approve yet.", None),
 ])
 def test_mistakes_are_422_with_the_typed_text_kept(client_factory, session, meeting, path, data, field, message,
                                                    kept):

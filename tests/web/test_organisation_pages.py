@@ -130,12 +130,14 @@ def test_organisation_page_shows_details_people_and_current_seats(signed_in, ses
     assert '<a href="https://leisure.example.org" rel="noopener noreferrer">' in text
     assert re.search(r'href="/people" aria-current="page"', text)
     people = text[text.index('id="people-heading"'):text.index('id="seats-heading"')]
-    assert '<th scope="row">Amy Able</th><td></td>' in people
-    assert '<th scope="row">Zed Zephyr</th><td>Director</td>' in people
+    # Each person's name links to their profile.
+    assert f'<th scope="row"><a href="/people/{amy.id}">Amy Able</a></th><td></td>' in people
+    assert f'<th scope="row"><a href="/people/{zed.id}">Zed Zephyr</a></th><td>Director</td>' in people
     assert people.index("Amy Able") < people.index("Lee Lent") < people.index("Zed Zephyr")
     assert "Olly Outsider" not in people and "Nobody Elsewhere" not in people
-    seats = re.findall(r'<tr><td><a href="(/groups/[a-z0-9-]+)">([^<]+)</a></td><td>([^<]+)</td><td>([^<]+)</td></tr>',
-                       text[text.index('id="seats-heading"'):])
+    seats = re.findall(r'<tr><td><a href="(/groups/[a-z0-9-]+)">([^<]+)</a></td><td><a href="/people/\d+">([^<]+)</a>'
+                       r'([^<]*)</td><td>([^<]+)</td></tr>', text[text.index('id="seats-heading"'):])
+    seats = [(href, group, name + behalf, role) for href, group, name, behalf, role in seats]
     assert seats == [
         (f"/groups/{board.slug}", "Test Board", "Zed Zephyr", "Chair"),
         (f"/groups/{board.slug}", "Test Board", "Olly Outsider (on behalf of Test Leisure Trust)", "Member"),

@@ -107,7 +107,7 @@ def test_replace_and_remove_a_paper_with_a_confirmation_step(client_factory, ses
     assert f'href="{url}#paper-{paper.id}">Cancel' in confirm.text
     paper_id = paper.id
     removed = chair.post(f"{url}/papers/{paper_id}/remove", data={"csrf_token": chair.csrf}, follow_redirects=False)
-    assert removed.status_code == 303 and removed.headers["location"] == f"{url}?done=paper-removed#papers-heading"
+    assert removed.status_code == 303 and removed.headers["location"] == f"{url}?done=paper-removed#papers-notice"
     session.expire_all()
     assert session.get(Document, paper_id) is None
     assert "Paper removed." in chair.get(removed.headers["location"]).text

@@ -133,7 +133,7 @@ def test_removing_a_decision_asks_first_and_then_removes_it(client_factory, sess
     assert "Parks plan adopted." in confirm.text and f'href="{url}#decision-{world["decision"]["id"]}"' in confirm.text
     assert "nhsuk-button--warning" in confirm.text
     done = _post(chair, remove, {})
-    assert done.status_code == 303 and done.headers["location"].endswith("?done=decision-removed#decisions-heading")
+    assert done.status_code == 303 and done.headers["location"].endswith("?done=decision-removed#decisions-notice")
     session.expire_all()
     assert session.get(Decision, world["decision"]["id"]) is None
     assert "Decision removed." in chair.get(f"{url}?done=decision-removed").text
@@ -193,7 +193,7 @@ def test_removing_an_action_asks_first_and_one_with_updates_is_closed_instead(cl
     other = client.post("/api/v1/actions", headers=world["headers"], json={
         "group_id": world["group"].id, "meeting_id": world["november"]["id"], "text": "Set in error"}).json()
     done = _post(chair, f"{url}/actions/{other['id']}/remove", {})
-    assert done.status_code == 303 and done.headers["location"].endswith("?done=action-removed#actions-heading")
+    assert done.status_code == 303 and done.headers["location"].endswith("?done=action-removed#actions-notice")
     session.expire_all()
     assert session.get(Action, other["id"]) is None and session.get(Action, aid) is not None
 
@@ -230,7 +230,7 @@ def test_the_next_meeting_approves_the_minutes_with_amendments_after_confirming(
     assert session.exec(select(MinutesVersion.status)).all() == ["draft"]  # nothing done yet
     done = _post(chair, f"{url}/previous-minutes/approve", {"amendments": hidden_field(confirm.text, "amendments"),
                                                             "version": hidden_field(confirm.text, "version")})
-    assert done.status_code == 303 and done.headers["location"].endswith("?done=approved-previous#approval-heading")
+    assert done.status_code == 303 and done.headers["location"].endswith("?done=approved-previous#meeting-notice")
     session.expire_all()
     version = session.exec(select(MinutesVersion)).one()
     assert (version.status, version.approved_at_meeting_id, version.amendments) == (

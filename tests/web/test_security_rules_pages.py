@@ -74,9 +74,11 @@ def test_minutes_approval_at_a_cancelled_meeting_is_refused_on_the_page(client_f
 def test_an_account_made_on_the_admin_page_has_a_one_time_password(client, person, session):
     person("rules.web.admin@example.org", is_admin=True)
     assert sign_in(client, "rules.web.admin@example.org").status_code == 303
+    newcomer = factories.stakeholder(session, email="rules.web.new@example.org")
+    session.commit()
     token = hidden_field(client.get("/admin/users").text, "csrf_token")
     made = client.post("/admin/users", follow_redirects=False, data={
-        "csrf_token": token, "email": "rules.web.new@example.org", "password": "set-by-the-admin"})
+        "csrf_token": token, "stakeholder_id": str(newcomer.id), "password": "set-by-the-admin"})
     assert made.status_code == 303, made.text
     assert session.exec(select(UserAccount.must_change_password).where(
         UserAccount.email == "rules.web.new@example.org")).one() is True

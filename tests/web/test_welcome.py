@@ -11,6 +11,7 @@ from api.auth import invitations
 from api.auth.models import UserAccount
 from api.core.types import utcnow
 from api.mail.models import OutboxMessage
+from tests import factories
 from tests.web.conftest import hidden_field, sign_in
 
 
@@ -26,17 +27,25 @@ def _token(client) -> str:
     return hidden_field(client.get("/admin/users").text, "csrf_token")
 
 
+def _newcomer(session):
+    person = factories.stakeholder(session)
+    session.commit()
+    return person
+
+
 def _outbox(session) -> list[OutboxMessage]:
     session.expire_all()
     return list(session.exec(select(OutboxMessage).order_by(OutboxMessage.id)).all())
 
 
 def test_the_invitation_box_is_ticked_by_default_and_needs_no_password(admin_client, session):
+    newcomer = factories.stakeholder(session, name="New Member", email="new.member@example.org")
+    session.commit()
     page = admin_client.get("/admin/users")
     assert re.search(r'id="send_invitation" name="send_invitation" type="checkbox" value="true" checked', page.text)
     assert "Email an invitation with a sign-in link" in page.text
     made = admin_client.post("/admin/users", data={"csrf_token": _token(admin_client),
-                                                   "email": "new.member@example.org", "send_invitation": "true"},
+                                                   "stakeholder_id": str(newcomer.id), "send_invitation": "true"},
                              follow_redirects=False)
     assert made.status_code == 303 and made.headers["location"] == "/admin/users?done=invited"
     [message] = _outbox(session)
@@ -48,18 +57,21 @@ def test_the_invitation_box_is_ticked_by_default_and_needs_no_password(admin_cli
 
 def test_without_the_box_a_password_is_still_required(admin_client, session):
     refused = admin_client.post("/admin/users", data={"csrf_token": _token(admin_client),
-                                                      "email": "no.password@example.org"})
+                                                      "stakeholder_id": str(_newcomer(session).id)})
     assert refused.status_code == 422 and "Enter a one-time password of at least 10 characters" in refused.text
     assert not re.search(r'id="send_invitation"[^>]* checked', refused.text)  # the choice is kept
     assert _outbox(session) == []
     short = admin_client.post("/admin/users", data={"csrf_token": _token(admin_client), "password": "short",
-                                                    "email": "short.password@example.org", "send_invitation": "true"})
+                                                    "stakeholder_id": str(_newcomer(session).id),
+                                                    "send_invitation": "true"})
     assert short.status_code == 422 and "leave it out and email an invitation" in short.text
 
 
 def test_send_the_invitation_again(admin_client, session):
+    again = factories.stakeholder(session, name="Again Person", email="again@example.org")
+    session.commit()
     admin_client.post("/admin/users", data={"csrf_token": _token(admin_client),
-                                            "email": "again@example.org", "send_invitation": "true"})
+                                            "stakeholder_id": str(again.id), "send_invitation": "true"})
     account = session.exec(select(UserAccount).where(UserAccount.email == "again@example.org")).one()
     resent = admin_client.post(f"/admin/users/{account.id}/invitation", data={"csrf_token": _token(admin_client)},
                                follow_redirects=False)

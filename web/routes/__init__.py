@@ -13,9 +13,11 @@ from web.routes import (
     admin_indicators,
     admin_mail,
     admin_memberships,
+    contributions,
     directory,
     groups,
     home,
+    info,
     meeting_agenda,
     meeting_edit,
     meeting_papers,
@@ -23,7 +25,12 @@ from web.routes import (
     meeting_record_edit,
     meeting_schedule,
     meetings,
+    organisations,
     outcomes,
+    people,
+    pilots,
+    places,
+    search,
     sign_in,
     welcome,
 )
@@ -36,6 +43,8 @@ web_router.include_router(account.router)
 web_router.include_router(welcome.router)
 web_router.include_router(account_mail.router)
 web_router.include_router(home.router)
+web_router.include_router(info.router)
+web_router.include_router(contributions.router)
 web_router.include_router(groups.router)
 web_router.include_router(meetings.router)
 web_router.include_router(meeting_agenda.router)
@@ -46,7 +55,12 @@ web_router.include_router(meeting_record_edit.router)
 web_router.include_router(meeting_schedule.router)
 web_router.include_router(actions.router)
 web_router.include_router(outcomes.router)
+web_router.include_router(places.router)
+web_router.include_router(pilots.router)
+web_router.include_router(organisations.router)  # before directory's /organisations/{id}
 web_router.include_router(directory.router)
+web_router.include_router(search.router)
+web_router.include_router(people.router)
 web_router.include_router(admin.router)
 web_router.include_router(admin_audit.router)
 web_router.include_router(admin_indicators.router)

@@ -109,9 +109,11 @@ def post_update(action_id: Id, request: Request, session: SessionDep, subject: R
         notice = None if errors else ("Action closed." if action.status == "closed" else "Update posted.")
         template = "partials/action.html" if is_fragment_request(request) else "pages/actions/detail.html"
         return render(request, template, {
-            "title": f"Update action {action.number}", "nav": "actions", "action": one_action(session, action),
+            "title": f"{'Error: ' if errors else ''}Update action {action.number}", "nav": "actions",
+            "action": one_action(session, action),
             "may_update": authz.may_update_action(subject, access.roles, action.owner_id),
-            "group_name": group.name if group else "", "errors": errors, "text": text, "notice": notice,
-            "next": target}, status=422 if errors else 200)
+            # After a success the form is empty again; after a mistake it keeps what was typed.
+            "group_name": group.name if group else "", "errors": errors, "text": text if errors else "",
+            "notice": notice, "next": target}, status=422 if errors else 200)
     done = "closed" if close else "updated"
     return RedirectResponse(f"{target}{'&' if '?' in target else '?'}done={done}", status_code=303)

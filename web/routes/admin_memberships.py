@@ -1,16 +1,17 @@
 """Administration of memberships: who sits on each group, in which role, since when.
 
-Add a member, change a role, end a membership (inline with htmx, or as plain forms that
-redirect back), read the group's membership history, and change many seats at once from a CSV
+Add a member, change a role (inline with htmx, or as plain forms that redirect back), end a
+membership (after a confirmation page), read the group's membership history, and change many seats at once from a CSV
 file after a preview of what would change. Every change goes through the registry service,
 which audits it and keeps one seat per person at a time.
 """
 
 from datetime import date
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, File, Form, Path, Query, Request, UploadFile
-from fastapi.responses import RedirectResponse
+from fastapi.responses import RedirectResponse, Response
 
 from api import authz
 from api.authz import Subject
@@ -25,6 +26,7 @@ from api.registry import service as registry
 from api.registry.models import Group, Membership
 from api.registry.schemas import ROLES
 from web.auth import csrf_protected, page_requires
+from web.confirming import confirm_page
 from web.forms import field_errors, form_id
 from web.labels import MEMBERSHIP_CHANGE_LABELS, ROLE_LABELS
 from web.templating import is_fragment_request, long_date, render
@@ -109,7 +111,7 @@ def _group_page(request: Request, session, group: Group, *, errors: dict[str, st
     organisations = registry.organisation_choices(session)
     org_names = dict(organisations)
     return render(request, "pages/admin/memberships/group.html", {
-        "title": f"Members of {group.name}", "nav": "admin", "group": group,
+        "title": f"{'Error: ' if errors else ''}Members of {group.name}", "nav": "admin", "group": group,
         "seats": registry.group_roster(session, group.id),
         "person_options": [(i, f"{name} ({email})" if email else name) for i, name, email in people],
         "organisation_options": organisations, "role_options": _role_options(),
@@ -195,21 +197,56 @@ def change_role(request: Request, session: SessionDep, actor: RegistryChange, sl
                              notice=f"{name} is now {label}.")
 
 
+def _end_problem(membership: Membership, end: date | None) -> str | None:
+    if end is None:
+        return "Enter the date the membership ends, like 2024-04-01"
+    if end < membership.start_date:  # the service's rule, asked first so the row shows it before the confirmation
+        return f"The end date cannot be before the membership started ({membership.start_date:%d/%m/%Y})"
+    return None
+
+
+@router.get("/{slug}/members/{membership_id}/end")
+def confirm_end(request: Request, session: SessionDep, _: RegistryAdmin, slug: Slug, membership_id: Id,
+                end_date: Annotated[str, Query(max_length=20)] = ""):
+    """The confirmation step for ending a membership (the row's End button leads here, with its date)."""
+    group = _group(session, slug)
+    membership = _seat(session, group, membership_id)
+    end = _date(end_date)
+    name = registry.stakeholder_name(session, membership.stakeholder_id)
+    problem = _end_problem(membership, end)
+    details = [] if problem else [
+        f"The membership ends on {long_date(end)}." + (" They stay a member until then." if end > today() else ""),
+        "It stays in the group's membership history, and in the minutes of the meetings they attended."]
+    return confirm_page(
+        request, title="End a membership", question=f"End {name}'s membership of {group.name}?",
+        action=f"/admin/memberships/{group.slug}/members/{membership.id}/end", button="End membership",
+        cancel=f"/admin/memberships/{group.slug}#members", details=details, blocked=problem,
+        fields={"end_date": end.isoformat() if end else "", "confirmed": "yes"},
+        caption=f"Members of {group.name}", nav="admin", back="Back to the members",
+        crumbs=[("/admin", "Admin"), ("/admin/memberships", "Memberships"),
+                (f"/admin/memberships/{group.slug}", f"Members of {group.name}")], status=422 if problem else 200)
+
+
 @router.post("/{slug}/members/{membership_id}/end")
 def end_membership(request: Request, session: SessionDep, actor: RegistryChange, slug: Slug, membership_id: Id,
-                   end_date: Annotated[str, Form(max_length=20)] = ""):
+                   end_date: Annotated[str, Form(max_length=20)] = "",
+                   confirmed: Annotated[str, Form(max_length=5)] = ""):
+    """The row's End button: a mistake in the date is answered in place (422); a good date goes on
+    to the confirmation page, whose button (`confirmed`) ends the membership."""
     group = _group(session, slug)
     membership = _seat(session, group, membership_id)
     key = f"end-{membership.id}"
     end = _date(end_date)
-    if end is None:
-        errors = {key: "Enter the date the membership ends, like 2024-04-01"}
-    else:
-        errors = _update(session, actor, membership, {"end_date": end}, key)
+    problem = _end_problem(membership, end)
+    if problem is None and confirmed != "yes":
+        target = f"/admin/memberships/{group.slug}/members/{membership.id}/end?{urlencode({'end_date': end})}"
+        if is_fragment_request(request):
+            return Response(status_code=204, headers={"HX-Redirect": target})
+        return RedirectResponse(target, status_code=303)
+    errors = {key: problem} if problem else _update(session, actor, membership, {"end_date": end}, key)
     name = registry.stakeholder_name(session, membership.stakeholder_id)
-    when = long_date(end)
     return _after_row_change(request, session, group, done="ended", errors=errors, form={key: end_date.strip()},
-                             notice=f"{name}'s membership ended on {when}.")
+                             notice=f"{name}'s membership ended on {long_date(end)}.")
 
 
 # Bulk changes from CSV ------------------------------------------------------------------------
@@ -217,7 +254,8 @@ def end_membership(request: Request, session: SessionDep, actor: RegistryChange,
 def _import_page(request: Request, group: Group, *, plan: membership_import.Plan | None = None, text: str = "",
                  errors: dict[str, str] | None = None, notice: str | None = None, status: int = 200):
     return render(request, "pages/admin/memberships/import.html", {
-        "title": f"Change members of {group.name} from a file", "nav": "admin", "group": group, "plan": plan,
+        "title": f"{'Error: ' if errors or (plan and plan.errors) else ''}Change members of {group.name} from a file",
+        "nav": "admin", "group": group, "plan": plan,
         "text": text, "errors": errors or {}, "notice": notice, "limit": size_text(membership_import.MAX_BYTES),
         "role_list": ", ".join(ROLES),
     }, status=status)

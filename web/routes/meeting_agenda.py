@@ -24,6 +24,7 @@ from api.meetings.schemas import AgendaItemCreate, AgendaItemUpdate, StandingIte
 from api.registry import service as registry
 from web.auth import GroupBusinessViewer, ReaderChangingGroupBusiness
 from web.confirming import confirm_page
+from web.forms import plain
 from web.routes.groups import Slug
 from web.routes.meeting_edit import FormProblem, _mapped, _meeting_item, _officer_access, _seated, answer
 from web.templating import is_fragment_request, render
@@ -232,7 +233,7 @@ def _save_standing(request: Request, session, group, access, items: list[dict], 
             standing.replace_standing_items(session, access=access, items=items)
     except InvalidInput as error:
         messages = [e["msg"] for e in (error.errors or [])] or [error.detail]
-        return _standing_page(request, session, group, errors={field: f"Title: {messages[0]}"}, form=form,
+        return _standing_page(request, session, group, errors={field: plain(messages[0], "Title")}, form=form,
                               status=422)
     return RedirectResponse(f"/groups/{group.slug}/standing-items?done={done}#{anchor}", status_code=303)
 
@@ -302,6 +303,22 @@ def move_standing_item(slug: Slug, number: Id, request: Request, session: Sessio
     items.insert(to - 1, items.pop(number - 1))
     return _save_standing(request, session, group, access, items, done="moved", anchor=f"standing-{to}",
                           field="standing-heading")
+
+
+@router.get("/groups/{slug}/standing-items/{number}/remove")
+def confirm_remove_standing_item(slug: Slug, number: Id, request: Request, session: SessionDep,
+                                 subject: GroupBusinessViewer, was: Annotated[str, Query(max_length=2_000)] = ""):
+    """The confirmation step before a standing item is removed (the page's Remove button leads here)."""
+    group, _ = _group_officer(session, subject, slug)
+    items = _current(session, group, number, was)
+    return confirm_page(
+        request, title="Remove a standing item", question=f"Remove standing item {number}, \u2018{was}\u2019?",
+        details=["The agendas of meetings already planned keep it; agendas started from now on will not have it."],
+        action=f"/groups/{group.slug}/standing-items/{number}/remove", button="Remove standing item",
+        cancel=f"/groups/{group.slug}/standing-items#standing-{number}", fields={"was": was},
+        blocked=STALE if items is None else None, caption=group.name, nav="groups", back="Back to the standing items",
+        crumbs=[("/groups", "Groups"), (f"/groups/{group.slug}", group.name),
+                (f"/groups/{group.slug}/standing-items", "Standing agenda items")])
 
 
 @router.post("/groups/{slug}/standing-items/{number}/remove")

@@ -23,8 +23,8 @@ from api.meetings import attendance, minutes, service
 from api.meetings.models import AgendaItem
 from api.meetings.schemas import ATTENDANCE_STATUSES
 from web.auth import ReaderChangingGroupBusiness
-from web.forms import field_errors, form_id
-from web.routes.meetings import NOTICES, editor_context
+from web.forms import field_errors, form_id, plain
+from web.routes.meetings import NOTICE_SLOTS, NOTICES, editor_context
 from web.templating import is_fragment_request, render
 
 router = APIRouter()
@@ -60,7 +60,7 @@ def _officer_access(session, subject: Subject, meeting_id: int, what: str):
 
 
 def _mapped(error: ProblemError | ValidationError, fields: dict[str, tuple[str, str]], fallback: str) -> dict:
-    """Service or schema errors as {field id: "Label: message"}; anything unplaced on `fallback`."""
+    """Service or schema errors as {field id: message}; anything unplaced on `fallback`."""
     if isinstance(error, (ValidationError, InvalidInput)):
         found = field_errors(error, {name: label for name, (_, label) in fields.items()})
     else:
@@ -112,16 +112,18 @@ def answer(request: Request, session, subject: Subject, meeting_id: int, *, sect
     with the notice for the live region and focus on `focus`; with `errors`, 422 and the form
     again, typed text kept. After a success the forms are empty again."""
     if not errors and not is_fragment_request(request):
-        return RedirectResponse(f"/meetings/{meeting_id}?done={notice_key}#{focus or ANCHORS[section]}",
-                                status_code=303)
+        # Without a new item to land on, the page opens at the notice next to the form used.
+        anchor = focus or (f"{NOTICE_SLOTS[notice_key]}-notice" if notice_key in NOTICE_SLOTS else ANCHORS[section])
+        return RedirectResponse(f"/meetings/{meeting_id}?done={notice_key}#{anchor}", status_code=303)
     ctx = editor_context(session, subject, meeting_id, errors=errors, form=form if errors else None,
-                         notice=None if errors else notice or NOTICES[notice_key])
+                         notice=None if errors else notice or NOTICES[notice_key], notice_key=notice_key)
     status = 422 if errors else 200
     if not is_fragment_request(request):
         ctx["title"] = f"Error: {ctx['title']}"
         return render(request, "pages/meetings/detail.html", ctx, status=status)
     if errors:
-        ctx["notice"] = "There is a problem: " + " ".join(errors.values())
+        # Read out by the live region; the form's own error summary shows it (no notice beside it).
+        ctx.update(notice="There is a problem: " + " ".join(errors.values()), notice_slot=None)
     ctx.update(swap=SECTIONS[section], row=row, focus_id=None if errors else focus)
     return render(request, "partials/meeting_edit/answer.html", ctx, status=status)
 
@@ -151,9 +153,10 @@ def record_attendance(meeting_id: Id, stakeholder_id: Id, request: Request, sess
     except FormProblem as problem:
         errors = problem.errors
     except (InvalidInput, Conflict) as error:  # Conflict: the meeting has not started, or was cancelled
-        errors = {"attendance": f"Attendance: {error.detail}"}
+        errors = {"attendance": plain(error.detail)}
+    # Without JavaScript, back to the person's row (the notice is at the top of the table).
     return answer(request, session, subject, meeting_id, section="attendance", notice_key="attendance",
-                   errors=errors, row=stakeholder_id)
+                   errors=errors, row=stakeholder_id, focus=f"attendee-{stakeholder_id}")
 
 
 # Minutes --------------------------------------------------------------------------------------
@@ -174,7 +177,7 @@ def save_minute(meeting_id: Id, item_id: Id, request: Request, session: SessionD
     except FormProblem as problem:
         errors = problem.errors
     except (InvalidInput, Conflict) as error:
-        errors = {field: f"Minute: {error.detail}"}
+        errors = {field: plain(error.detail, "Minute")}
     return answer(request, session, subject, meeting_id, section="agenda", notice_key="minute", errors=errors,
                    form={field: text})
 

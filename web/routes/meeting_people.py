@@ -84,7 +84,7 @@ def confirm_remove_guest(meeting_id: Id, guest_id: Id, request: Request, session
 def remove_guest(meeting_id: Id, guest_id: Id, session: SessionDep, subject: ReaderChangingGroupBusiness):
     meeting, access, guest = _meeting_guest(session, subject, meeting_id, guest_id)
     attendance.remove_guest(session, access=access, meeting=meeting, guest=guest)
-    return RedirectResponse(f"/meetings/{meeting.id}?done=guest-removed#guests-heading", status_code=303)
+    return RedirectResponse(f"/meetings/{meeting.id}?done=guest-removed#guests-notice", status_code=303)
 
 
 # Declarations of interest ----------------------------------------------------------------------
@@ -156,7 +156,7 @@ def remove_declaration(meeting_id: Id, declaration_id: Id, session: SessionDep,
                        subject: ReaderChangingGroupBusiness):
     meeting, access, declaration = _meeting_declaration(session, subject, meeting_id, declaration_id)
     declarations.remove_declaration(session, access=access, declaration=declaration)
-    return RedirectResponse(f"/meetings/{meeting.id}?done=declaration-removed#declarations-heading",
+    return RedirectResponse(f"/meetings/{meeting.id}?done=declaration-removed#declarations-notice",
                             status_code=303)
 
 

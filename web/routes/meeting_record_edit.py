@@ -25,7 +25,7 @@ from api.registry import service as registry
 from api.registry.service import names_of
 from web.auth import ReaderChangingGroupBusiness
 from web.confirming import confirm_page
-from web.forms import form_id
+from web.forms import form_id, plain
 from web.labels import ACTION_STATUS_LABELS
 from web.routes.meeting_edit import FormProblem, _item, _mapped, _officer_access, _seated, answer
 from web.routes.meetings import editor_context
@@ -143,7 +143,7 @@ def remove_decision(meeting_id: Id, decision_id: Id, request: Request, session: 
             decisions.delete_decision(session, access=access, decision=decision)
     except Conflict as error:
         return _decision_confirm(request, session, meeting, decision, error=error.detail, status=409)
-    return RedirectResponse(f"/meetings/{meeting.id}?done=decision-removed#decisions-heading", status_code=303)
+    return RedirectResponse(f"/meetings/{meeting.id}?done=decision-removed#decisions-notice", status_code=303)
 
 
 # Actions --------------------------------------------------------------------------------------
@@ -293,7 +293,7 @@ def remove_action(meeting_id: Id, action_id: Id, request: Request, session: Sess
             actions.delete_action(session, access=access, action=action)
     except Conflict as error:
         return _action_confirm(request, session, meeting, action, error=error.detail, status=409)
-    return RedirectResponse(f"/meetings/{meeting.id}?done=action-removed#actions-heading", status_code=303)
+    return RedirectResponse(f"/meetings/{meeting.id}?done=action-removed#actions-notice", status_code=303)
 
 
 # Approving the minutes ------------------------------------------------------------------------
@@ -310,7 +310,7 @@ def approve_minutes(meeting_id: Id, request: Request, session: SessionDep, subje
             minutes.approve(session, access=access, meeting=meeting,
                             approved_at_meeting_id=form_id(approved_at_meeting_id))
     except (InvalidInput, Conflict) as error:
-        errors = {"approve-meeting": f"Approval: {error.detail}"}
+        errors = {"approve-meeting": plain(error.detail)}
     return answer(request, session, subject, meeting_id, section="agenda", notice_key="approved", errors=errors,
                    form={"approve-meeting": approved_at_meeting_id})
 
@@ -381,5 +381,5 @@ def approve_previous_minutes(meeting_id: Id, request: Request, session: SessionD
             minutes.approve(session, access=access, meeting=found.previous, approved_at_meeting_id=meeting.id,
                             amendments=amendments, expected_version=form_id(version))
     except (InvalidInput, Conflict) as error:
-        return _approval_error(request, session, subject, meeting_id, "approval", f"Approval: {error.detail}")
-    return RedirectResponse(f"/meetings/{meeting.id}?done=approved-previous#approval-heading", status_code=303)
+        return _approval_error(request, session, subject, meeting_id, "approval", plain(error.detail))
+    return RedirectResponse(f"/meetings/{meeting.id}?done=approved-previous#meeting-notice", status_code=303)

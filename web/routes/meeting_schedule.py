@@ -30,6 +30,7 @@ from api.meetings.models import Meeting
 from api.meetings.schemas import MEETING_STATUSES, SERIES_PATTERNS, VENUE_KINDS, MeetingCreate, SeriesCreate
 from api.registry import service as registry
 from web.auth import GroupBusinessViewer, ReaderChangingGroupBusiness
+from web.forms import error_message
 from web.labels import SERIES_PATTERN_LABELS, VENUE_KIND_LABELS
 from web.routes.meetings import editor_context
 from web.templating import long_date, render
@@ -136,8 +137,8 @@ def _mapped(error: InvalidInput | ValidationError, fields: dict[str, tuple[str, 
         loc = [part for part in item.get("loc", []) if part != "body"]
         name = str(loc[0]) if loc else ""
         text = str(item.get("msg", "is not valid")).removeprefix("Value error, ")
-        field_id, label = fields.get(name, (fallback, "This form"))
-        message = (plain or {}).get(text) or PLAIN.get(name) or f"{label}: {text[:1].lower() + text[1:]}"
+        field_id, label = fields.get(name, (fallback, None))
+        message = (plain or {}).get(text) or PLAIN.get(name) or error_message(item, label)
         messages.setdefault(field_id, message)
     if not messages and isinstance(error, InvalidInput):
         messages[fallback] = error.detail

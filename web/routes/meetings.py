@@ -40,6 +40,18 @@ NOTICES = {
     "meeting-reinstated": "Meeting reinstated: it is scheduled again.",
 }
 
+# Where each message is shown: in the section of the form that made the change, next to it (see
+# partials/meeting_edit/notice.html); the meeting's own changes at the top of the page.
+NOTICE_SLOTS = {
+    **dict.fromkeys(("item-added", "item-changed", "item-removed", "item-moved", "standing-added", "standing-none",
+                     "minute", "approved"), "agenda"),
+    "attendance": "attendance", **dict.fromkeys(("guest-added", "guest-removed"), "guests"),
+    **dict.fromkeys(("declaration", "declaration-removed"), "declarations"),
+    **dict.fromkeys(("decision", "decision-changed", "decision-removed"), "decisions"),
+    **dict.fromkeys(("action", "action-changed", "action-removed"), "actions"),
+    **dict.fromkeys(("paper-added", "paper-replaced", "paper-removed"), "papers"),
+}
+
 
 def _context(session, subject, meeting_id: int) -> dict:
     record = summary.meeting_record(session, subject, meeting_id)
@@ -60,12 +72,12 @@ def _context(session, subject, meeting_id: int) -> dict:
 
 
 def editor_context(session, subject, meeting_id: int, *, errors: dict | None = None, form: dict | None = None,
-                   notice: str | None = None) -> dict:
+                   notice: str | None = None, notice_key: str | None = None) -> dict:
     """The page, and for the group's officers (and admins) what the edit forms need, in a fixed
     number of queries whatever the size of the meeting."""
     ctx = _context(session, subject, meeting_id)
     meeting, access = ctx["_meeting"], ctx["_access"]
-    ctx.update(errors=errors or {}, form=form or {}, notice=notice)
+    ctx.update(errors=errors or {}, form=form or {}, notice=notice, notice_slot=NOTICE_SLOTS.get(notice_key or ""))
     ctx["schedule"] = series.schedule_facts(session, meeting)  # the header's series and "Mark as held"
     # Papers: where each falls in the viewer's own meeting pack (members and others get different packs).
     ctx["pack"] = pack.plan(pack.facts(session, meeting=meeting, members=access.sees_members_only))
@@ -106,7 +118,7 @@ def editor_context(session, subject, meeting_id: int, *, errors: dict | None = N
 def meeting_page(meeting_id: Id, request: Request, session: SessionDep, subject: GroupBusinessViewer,
                  done: Annotated[str | None, Query(max_length=20)] = None):
     return render(request, "pages/meetings/detail.html",
-                  editor_context(session, subject, meeting_id, notice=NOTICES.get(done or "")))
+                  editor_context(session, subject, meeting_id, notice=NOTICES.get(done or ""), notice_key=done))
 
 
 @router.get("/meetings/{meeting_id}/summary")

@@ -1,5 +1,5 @@
-"""Outcomes pages: progress to the 150,000 target by Place, pilots, and indicators (the tartan
-rug and each indicator's chart with its table). Charts are server-rendered SVG beside tables."""
+"""Indicator pages: the tartan rug and each indicator's chart with its table (Places and pilots
+have their own modules, web/routes/places.py and pilots.py). Charts are server-rendered SVG beside tables."""
 
 from typing import Annotated
 
@@ -10,57 +10,37 @@ from api.authz import Subject
 from api.core.pagination import PageParams
 from api.deps import SessionDep
 from api.indicators import service as indicators
-from api.outcomes import service as outcomes
 from api.registry import service as registry
 from api.registry.models import Area
 from web import charts
 from web.auth import page_requires
-from web.labels import OUTCOME_LABELS, PLAN_LABELS, TREND_LABELS
+from web.labels import OUTCOME_LABELS, TREND_LABELS
 from web.templating import render
 
 router = APIRouter()
 
-OutcomesViewer = Annotated[Subject, Depends(page_requires(authz.may_read_outcomes))]
 IndicatorViewer = Annotated[Subject, Depends(page_requires(authz.may_read_indicators))]
 SUBREGION = indicators.SUBREGION
 
 
-@router.get("/places")
-def places_page(request: Request, session: SessionDep, _: OutcomesViewer):
-    progress = outcomes.strategy(session)
-    by_place, height = charts.bars([(p["place_name"], p["people_more_active"]) for p in progress["by_place"]])
-    over_time = charts.lines({"Cumulative people more active": [
-        (p["period"], p["cumulative"]) for p in progress["over_time"]]}, [p["period"] for p in progress["over_time"]])
-    latest = {u.place_code: u for u, _ in outcomes.list_updates(session, page=PageParams(limit=500, cursor=None),
-                                                                latest=True)[0]}
-    total_bar, _ = charts.bars([("Total", progress["people_more_active"])], scale_to=progress["target"], width=560)
-    return render(request, "pages/outcomes/places.html", {
-        "title": "Places and progress", "nav": "places", "progress": progress, "bars": by_place,
-        "bars_height": height, "over_time": over_time, "latest": latest, "plan_labels": PLAN_LABELS,
-        "total_bar": total_bar[0]})
-
-
-@router.get("/pilots")
-def pilots_page(request: Request, session: SessionDep, _: OutcomesViewer):
-    pilots, _ = outcomes.list_pilots(session, page=PageParams(limit=200, cursor=None))
-    places = registry.place_names(session)
-    return render(request, "pages/outcomes/pilots.html", {
-        "title": "Pilots", "nav": "pilots", "pilots": pilots, "places": places,
-        "by_status": outcomes.pilots_by_status(session)})
-
-
 @router.get("/indicators")
-def indicators_page(request: Request, session: SessionDep, _: IndicatorViewer):
-    columns = [session.get(Area, SUBREGION), *registry.list_areas(session, kind="place")]
-    rug = indicators.rug(session, areas=[a.gss_code for a in columns if a])
+def indicators_page(request: Request, session: SessionDep, subject: IndicatorViewer,
+                    place: Annotated[str | None, Query(pattern=r"^[EWSN]\d{8}$")] = None):
+    """The tartan rug: on a wide screen every area in one table; on a phone one area at a time
+    (`place`, chosen with a plain GET form), each indicator a card."""
+    columns = [a for a in [session.get(Area, SUBREGION), *registry.list_areas(session, kind="place")] if a]
+    rug = indicators.rug(session, areas=[a.gss_code for a in columns])
     listed = indicators.all_indicators(session)
+    chosen = next((a for a in columns if a.gss_code == place), columns[0] if columns else None)
     return render(request, "pages/outcomes/indicators.html", {
-        "title": "Indicators", "nav": "indicators", "rug": rug, "columns": [a for a in columns if a],
-        "outcome_labels": OUTCOME_LABELS, "indicators": listed})
+        "title": "Indicators", "nav": "indicators", "rug": rug, "columns": columns, "chosen": chosen,
+        "area_options": [(a.gss_code, a.name) for a in columns],
+        "outcome_labels": OUTCOME_LABELS, "indicators": listed,
+        "may_manage": authz.may_manage_indicators(subject)})
 
 
 @router.get("/indicators/{indicator_id}")
-def indicator_page(request: Request, session: SessionDep, _: IndicatorViewer,
+def indicator_page(request: Request, session: SessionDep, subject: IndicatorViewer,
                    indicator_id: Annotated[str, Path(pattern=r"^[A-Za-z0-9._-]{1,40}$")],
                    area: Annotated[str | None, Query(pattern=r"^[EWSN]\d{8}$")] = None):
     indicator = indicators.get_indicator(session, indicator_id)
@@ -79,4 +59,5 @@ def indicator_page(request: Request, session: SessionDep, _: IndicatorViewer,
     return render(request, "pages/outcomes/indicator.html", {
         "title": indicator.name, "nav": "indicators", "indicator": indicator, "areas": areas, "chosen": chosen,
         "chart": charts.lines(series, periods), "periods": periods, "table": table, "benchmark": benchmark,
-        "trends": trends, "outcome_labels": OUTCOME_LABELS, "trend_labels": TREND_LABELS})
+        "trends": trends, "outcome_labels": OUTCOME_LABELS, "trend_labels": TREND_LABELS,
+        "may_manage": authz.may_manage_indicators(subject)})

@@ -12,13 +12,24 @@ document.addEventListener("htmx:afterSwap", (event) => {
   if (target) target.focus();
 });
 
-// Forms marked `data-swap-invalid` show the server's 422 or 413 answer (the form's errors, an
-// upload's problem report) in place, where htmx would otherwise discard an error response.
+// An error page for a part of a page (web/errors.py retargets it to the main content) is shown,
+// whatever its status, rather than dropped.
 document.addEventListener("htmx:beforeSwap", (event) => {
-  const trigger = event.detail.requestConfig && event.detail.requestConfig.elt;
-  if (trigger && trigger.hasAttribute("data-swap-invalid") && [413, 422].includes(event.detail.xhr.status)) {
+  if (event.detail.xhr.getResponseHeader("HX-Retarget") === "#maincontent") {
     event.detail.shouldSwap = true;
     event.detail.isError = false;
+  }
+});
+
+// A form answered with its mistakes (422, or 409/413) is swapped in like a success: base.html's
+// htmx-config `responseHandling` says so for every form. Here the page then says so too: its title
+// starts "Error: " (as a page answered without JavaScript does) until a later answer succeeds.
+document.addEventListener("htmx:afterSwap", (event) => {
+  const status = event.detail.xhr ? event.detail.xhr.status : 200;
+  const marked = document.title.startsWith("Error: ");
+  if ([409, 413, 422].includes(status) && !marked) document.title = `Error: ${document.title}`;
+  else if (status < 300 && marked && !document.querySelector(".nhsuk-error-summary")) {
+    document.title = document.title.slice("Error: ".length);
   }
 });
 
@@ -54,8 +65,15 @@ document.addEventListener("htmx:xhr:progress", (event) => {
 // could not know beforehand). htmx fires afterSwap once per swapped section (out-of-band ones
 // too), and the `data-focus` handler above answers each; this one, registered after it, has the
 // last word every time, and the mark is dropped once the answer has settled.
-document.addEventListener("htmx:afterSwap", () => {
-  const target = document.querySelector("[data-autofocus]");
+// Form problems (web/forms.py): an answer with mistakes puts focus on its error summary (or, for a
+// one-field form with no summary, the field in error), so the problem is read out first.
+document.addEventListener("htmx:afterSwap", (event) => {
+  const status = event.detail.xhr ? event.detail.xhr.status : 200;
+  const problem = [409, 413, 422].includes(status)
+    ? document.querySelector(".nhsuk-error-summary") ||
+      document.querySelector(".nhsuk-form-group--error :is(input, textarea, select)")
+    : null;
+  const target = document.querySelector("[data-autofocus]") || problem;
   if (target && document.activeElement !== target) target.focus();
 });
 document.addEventListener("htmx:afterSettle", () => {
@@ -135,11 +153,13 @@ document.addEventListener("htmx:beforeRequest", (event) => {
   }
 });
 
-// Scheduling (web/routes/meeting_schedule.py): a form page answered with mistakes (422, without
-// htmx) opens with focus on its error summary, so the problems are read out first.
+// A page answered with mistakes (422, without htmx) opens with focus on its error summary, so the
+// problems are read out first; a page answered with a notice (`data-autofocus`: what was just done,
+// next to where it was done) opens with focus there.
 {
-  const summary = document.querySelector("[data-error-focus] .nhsuk-error-summary");
-  if (summary && (!document.activeElement || document.activeElement === document.body)) summary.focus();
+  const first = document.querySelector(".nhsuk-error-summary") || document.querySelector("[data-autofocus]");
+  if (first && (!document.activeElement || document.activeElement === document.body)) first.focus();
+  for (const marked of document.querySelectorAll("[data-autofocus]")) marked.removeAttribute("data-autofocus");
 }
 
 // Record edits (web/routes/meeting_record_edit.py): a Print button on the printable chair's
@@ -152,4 +172,38 @@ for (const slot of document.querySelectorAll("[data-print-button]")) {
   button.textContent = slot.getAttribute("data-print-button") || "Print";
   button.addEventListener("click", () => window.print());
   slot.append(button);
+}
+
+// People and accounts (web/routes/people.py, admin.py): a page opened after a change (`?done=`)
+// moves focus to its notice (`data-notice-focus`), so the result is read out where the person is.
+{
+  const notice = document.querySelector("[data-notice-focus]");
+  if (notice && (!document.activeElement || document.activeElement === document.body)) notice.focus();
+}
+
+// My account (web/routes/account.py): a Copy button for a read-only field (`data-copy-from` names
+// it), added here so that without JavaScript there is no button that does nothing (the field's
+// text can still be selected and copied). The result is announced in the slot's status line.
+for (const slot of document.querySelectorAll("[data-copy-from]")) {
+  const field = document.querySelector(slot.getAttribute("data-copy-from"));
+  if (!field) continue;
+  const button = document.createElement("button");
+  button.type = "button";
+  button.className = "nhsuk-button nhsuk-button--secondary";
+  button.textContent = slot.getAttribute("data-copy-label") || "Copy";
+  const status = document.createElement("p");
+  status.className = "nhsuk-body-s";
+  status.setAttribute("role", "status");
+  button.addEventListener("click", async () => {
+    try {
+      await navigator.clipboard.writeText(field.value);
+      status.textContent = slot.getAttribute("data-copied-label") || "Copied";
+    } catch {
+      // No clipboard (an insecure page, or permission refused): select the text for the person to copy.
+      field.focus();
+      field.select();
+      status.textContent = "Press Ctrl+C (or Cmd+C on a Mac) to copy the selected link";
+    }
+  });
+  slot.append(button, status);
 }

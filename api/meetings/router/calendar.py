@@ -6,7 +6,6 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 
 from api import authz
 from api.access import roles_by_group
-from api.audit import service as audit
 from api.auth import service as auth_service
 from api.auth.models import UserAccount
 from api.authz import Subject
@@ -82,7 +81,5 @@ def my_calendar_links(request: Request, session: SessionDep, settings: SettingsD
 def reset_my_calendar_links(request: Request, session: SessionDep, settings: SettingsDep, subject: Person):
     """A new secret link; the old one stops working at once."""
     user = session.get(UserAccount, int(subject.id))
-    user.feed_generation += 1
-    session.flush()
-    audit.record(session, actor=subject, action="calendar.reset", entity_type="user", entity_id=user.id)
+    calendar.reset_feed_token(session, settings, actor=subject, user=user)
     return _links(request, settings, user)
