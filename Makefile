@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint bench clean
+.PHONY: run test lint bench load clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -34,5 +34,16 @@ lint: $(VENV)/.installed
 bench: $(VENV)/.installed
 	$(BIN)/python bench/registry.py
 
+# The load test (bench/README.md) runs from its own venv: locust registers a pytest plugin that
+# would add `session` fixtures to every test run in the project's venv. LOAD_ARGS=--quick: 15 s runs.
+BENCH_VENV ?= .venv-bench
+$(BENCH_VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(BENCH_VENV)
+	$(BENCH_VENV)/bin/pip install --quiet -e '.[bench]'
+	touch $@
+
+load: $(BENCH_VENV)/.installed
+	$(BENCH_VENV)/bin/python bench/load.py $(LOAD_ARGS)
+
 clean:
-	rm -rf $(VENV) ata.db ata.db-wal ata.db-shm .pytest_cache
+	rm -rf $(VENV) $(BENCH_VENV) ata.db ata.db-wal ata.db-shm .pytest_cache

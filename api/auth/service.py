@@ -6,6 +6,8 @@ from typing import Any
 
 from fastapi import Request
 from sqlalchemy import exists, func
+from sqlalchemy import update as sa_update
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, select
 
 from api.audit import service as audit
@@ -125,8 +127,12 @@ def authenticate_user(session: Session, *, email: str, password: str) -> UserAcc
     ok = verify_secret(password, user.password_hash if user else None)
     if not ok or user is None or not user.is_active:
         return None
-    user.last_sign_in_at = utcnow()
-    session.flush()
+    # Not a change to the account: written without the version check, so two sign-ins to one
+    # account at once (two devices, a retry) both succeed instead of one failing with 412.
+    now = utcnow()
+    session.execute(sa_update(UserAccount).where(UserAccount.id == user.id).values(last_sign_in_at=now)
+                    .execution_options(synchronize_session=False))
+    set_committed_value(user, "last_sign_in_at", now)
     return user
 
 

@@ -45,6 +45,9 @@ class Settings(BaseSettings):
     # Echo SQL statements to the log; useful when chasing a slow page.
     sql_echo: bool = False
     db_pool_size: int = Field(default=5, ge=1, le=100)
+    # Seconds a request waits for a free database connection before it is answered 503 with
+    # Retry-After (a busy instance says so promptly instead of hanging, then failing, at 30 s).
+    db_pool_timeout: float = Field(default=10.0, gt=0, le=120)
     # Seconds a SQLite writer waits for the lock before giving up.
     sqlite_busy_timeout: float = Field(default=5.0, ge=0, le=120)
 

@@ -20,6 +20,9 @@ def make_engine(settings: Settings) -> Engine:
             url,
             echo=settings.sql_echo,
             connect_args={"check_same_thread": False, "timeout": settings.sqlite_busy_timeout},
+            pool_size=settings.db_pool_size,
+            max_overflow=settings.db_pool_size,
+            pool_timeout=settings.db_pool_timeout,
         )
         busy_ms = int(settings.sqlite_busy_timeout * 1000)
 
@@ -40,6 +43,7 @@ def make_engine(settings: Settings) -> Engine:
         pool_pre_ping=True,
         pool_size=settings.db_pool_size,
         max_overflow=settings.db_pool_size,
+        pool_timeout=settings.db_pool_timeout,
     )
 
 

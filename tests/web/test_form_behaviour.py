@@ -4,8 +4,8 @@ empty after success; the notice next to the form, with focus; errors in plain wo
 "Error:" titles; ending a membership and removing a standing item ask first."""
 
 import re
-from html import unescape
 from datetime import date, timedelta
+from html import unescape
 from pathlib import Path
 
 import pytest
