@@ -104,7 +104,9 @@ def may_update_action(subject: Subject, roles: frozenset[str], owner_id: int | N
 # Indicators -----------------------------------------------------------------------------------
 
 def may_read_indicators(subject: Subject) -> bool:
-    """Indicator metadata and values: people, and partner clients granted `indicators:read`."""
+    """Indicator metadata and values: people, and partner clients granted `indicators:read`.
+    Published indicators are also open data, for anyone and without a subject, at the
+    Fingertips-compatible door (api/indicators/fingertips.py serves those and nothing else)."""
     return may_read_registry(subject) or (subject.kind == "client" and "indicators:read" in subject.scopes)
 
 

@@ -12,7 +12,7 @@ from fastapi.staticfiles import StaticFiles
 from api import access
 from api.audit.service import request_id_var
 from api.auth import service as auth_service
-from api.auth.throttle import make_client_limiter, make_limiter
+from api.auth.throttle import make_client_limiter, make_limiter, make_open_data_limiter
 from api.core.bodylimit import install_body_limits
 from api.core.compression import GZipMiddleware
 from api.core.config import Settings, get_settings
@@ -23,6 +23,7 @@ from api.core.migrations import head_revisions
 from api.deps import sign_in_required
 from api.docs import router as docs_router
 from api.health import router as health_router
+from api.indicators.fingertips_router import router as fingertips_router
 from api.mail import invitations as mail_invitations
 from api.openapi import install_openapi
 from api.router import api_router
@@ -88,6 +89,7 @@ def create_app(settings: Settings | None = None, *, mail_worker: bool | None = N
     app.state.migration_heads = head_revisions(settings.database_url)
     app.state.login_limiter = make_limiter(settings)
     app.state.client_limiter = make_client_limiter(settings)
+    app.state.open_data_limiter = make_open_data_limiter(settings)
     app.state.html_error_renderer = render_error
     # What api/deps.py needs from the domain, wired here so that it imports no domain package.
     app.state.identify = auth_service.identify
@@ -128,6 +130,8 @@ def create_app(settings: Settings | None = None, *, mail_worker: bool | None = N
     app.include_router(health_router)
     app.include_router(docs_router)
     app.include_router(api_router, prefix="/api/v1")
+    # Published indicators as open data, at Fingertips' paths (api/indicators/fingertips_router.py).
+    app.include_router(fingertips_router, prefix="/fingertips")
     app.include_router(web_router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app

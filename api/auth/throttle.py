@@ -50,6 +50,29 @@ def take_client_quota(request: Request, client_id: str) -> Quota:
     return quota
 
 
+OPEN_DATA_WINDOW = 60  # ATA_OPEN_DATA_RATE_LIMIT is per minute
+
+
+def make_open_data_limiter(settings: Settings) -> RequestLimiter:
+    return RequestLimiter(_counter(settings), window=OPEN_DATA_WINDOW)
+
+
+def take_address_quota(request: Request) -> Quota:
+    """Count one anonymous request against its address's budget (the open-data door); 429 with
+    Retry-After once it is spent. Counted as partner clients' budgets are, shared through Redis."""
+    settings: Settings = request.app.state.settings
+    address = client_address(request, settings.trusted_proxies)
+    quota = request.app.state.open_data_limiter.take(f"open:{address}", settings.open_data_rate_limit)
+    request.state.rate_quota = quota
+    if not quota.allowed:
+        raise RateLimited(
+            f"This address has used its {quota.limit} requests for the {quota.window}-second window. "
+            f"Try again in {quota.reset} seconds.",
+            headers={"Retry-After": str(quota.reset), **quota.headers()},
+        )
+    return quota
+
+
 def _keys(request: Request, identity: str) -> dict[str, int]:
     settings: Settings = request.app.state.settings
     address = client_address(request, settings.trusted_proxies)

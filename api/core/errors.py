@@ -110,7 +110,7 @@ def _validation_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
 
 # Paths answered by the JSON door; every other path belongs to the web pages, whose errors are
 # rendered as HTML by the renderer the web layer registers (see web/errors.py).
-_JSON_PREFIXES = ("/api/", "/healthz", "/readyz", "/static/")
+_JSON_PREFIXES = ("/api/", "/fingertips", "/healthz", "/readyz", "/static/")
 HtmlErrorRenderer = Callable[[Request, int, str, dict[str, str], str | None], Response]
 
 

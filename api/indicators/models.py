@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Column, Index, Text, UniqueConstraint, false
 from sqlmodel import Field, SQLModel
 
 from api.core.types import UTCDateTime, created_column, updated_column, version_column
@@ -31,6 +31,8 @@ class Indicator(SQLModel, table=True):
     denominator_definition: str = Field(default="", sa_type=Text)
     ci_method: str = Field(default="given", max_length=20)
     last_updated: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
+    # Open data: readable without credentials at the Fingertips-compatible door (/fingertips/api).
+    published: bool = Field(default=False, sa_column=Column(Boolean, nullable=False, server_default=false()))
     version: int = Field(default=1, sa_column=_indicator_version)
     created_at: datetime | None = Field(default=None, sa_column=created_column())
     updated_at: datetime | None = Field(default=None, sa_column=updated_column())

@@ -1,11 +1,11 @@
 """HTTP for indicators: metadata, and values for partner systems (JSON pages or streamed CSV)."""
 
-from datetime import datetime
 from email.utils import format_datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, File, Path, Query, Request, Response, UploadFile
 from fastapi.responses import JSONResponse, StreamingResponse
+from pydantic import AwareDatetime
 
 from api import authz
 from api.authz import Subject
@@ -43,11 +43,26 @@ IndicatorIds = Annotated[list[Annotated[str, Query(pattern=r"^[A-Za-z0-9._-]{1,4
 Period = Annotated[str | None, Query(max_length=20), SINGLE_LINE]
 Breakdown = Annotated[str | None, Query(max_length=80), SINGLE_LINE]
 BreakdownOrPersons = Annotated[str, Query(max_length=80), SINGLE_LINE]
-ModifiedSince = Annotated[datetime | None, Query(description="Only values changed after this time (incremental sync)")]
+# With an offset (`Z`, `+00:00`): a time without one names no instant (422, not a guess).
+ModifiedSince = Annotated[AwareDatetime | None,
+                          Query(description="Only values changed after this time, with its offset, e.g. "
+                                            "2026-01-01T00:00:00Z (incremental sync)")]
 Format = Annotated[str, Query(pattern="^(json|csv|ndjson)$",
                               description="json (cursor pages), csv or ndjson (the whole result, streamed)")]
+_HEADER = {"schema": {"type": "string"}}
 CSV = {200: {"content": {"text/csv": {}, "application/x-ndjson": {}},
-             "description": "JSON pages, or the whole result streamed as CSV (format=csv) or NDJSON (format=ndjson)"}}
+             "description": "JSON pages, or the whole result streamed as CSV (format=csv) or NDJSON (format=ndjson)",
+             "headers": {
+                 "ETag": {**_HEADER, "description": "The data's version: send it back as If-None-Match (304)"},
+                 "Last-Modified": {**_HEADER, "description": "When the newest of these values changed"},
+                 "Link": {**_HEADER, "description": 'rel="next" (the next JSON page) or rel="describedby" '
+                                                    "(the CSV's CSVW metadata)"},
+                 "RateLimit": {**_HEADER, "description": "A partner client's budget left in this window"},
+             }},
+       422: {"description": "A filter is not valid (`errors` says which): an `area` that is not a GSS code, "
+                            f"more than {MAX_INDICATORS} `indicator` or {MAX_AREAS} `area` values, a `format` "
+                            "other than json, csv or ndjson, a `modified_since` that is not a date-time, or "
+                            "a `limit` outside 1-500"}}
 UnknownIndicator = {404: {"description": "an `indicator` named does not exist"}}
 STREAMS = {"csv": (service.stream_csv, "text/csv; charset=utf-8", "csv"),
            "ndjson": (service.stream_ndjson, "application/x-ndjson", "ndjson")}

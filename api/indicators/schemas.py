@@ -16,6 +16,8 @@ CiMethod = Literal["wilson", "byar", "given"]
 IndicatorId = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9._-]{1,40}$")]
 LongText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=5000), MULTI_LINE]
 Short = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200), SINGLE_LINE]
+PUBLISHED = ("Open data: the indicator and its values are readable by anyone, without credentials, at the "
+             "Fingertips-compatible /fingertips/api/. Only admins change it.")
 
 
 class IndicatorCreate(RequestModel):
@@ -33,6 +35,7 @@ class IndicatorCreate(RequestModel):
     numerator_definition: LongText = ""
     denominator_definition: LongText = ""
     ci_method: CiMethod = "given"
+    published: Annotated[bool, Field(description=PUBLISHED)] = False
 
 
 class IndicatorUpdate(PatchModel):
@@ -50,6 +53,7 @@ class IndicatorUpdate(PatchModel):
     numerator_definition: LongText | None = None
     denominator_definition: LongText | None = None
     ci_method: CiMethod | None = None
+    published: bool | None = None
 
 
 class IndicatorRead(ReadModel):
@@ -67,6 +71,7 @@ class IndicatorRead(ReadModel):
     numerator_definition: str
     denominator_definition: str
     ci_method: CiMethod
+    published: Annotated[bool, Field(description=PUBLISHED)]
     last_updated: datetime | None
 
 

@@ -87,7 +87,10 @@ def _errors(error: ValidationError) -> dict[str, str]:
 
 def _values(form: dict[str, str]) -> dict[str, Any]:
     """The form's text as the schema's fields: breakdowns one a line, blanks dropped."""
-    values: dict[str, Any] = {key: value for key, value in form.items() if key not in ("breakdowns", "version")}
+    values: dict[str, Any] = {key: value for key, value in form.items()
+                              if key not in ("breakdowns", "version", "published")}
+    # A checkbox: sent as "true" when ticked, not sent at all when not.
+    values["published"] = form.get("published") == "true"
     values["breakdowns"] = [line.strip() for line in form["breakdowns"].splitlines() if line.strip()]
     if not form["multiplier"].strip():
         values["multiplier"] = None
@@ -99,7 +102,7 @@ def _form_of(indicator: Indicator) -> dict[str, str]:
     return {**{field: getattr(indicator, field) for field in FIELDS if field not in ("breakdowns", "multiplier")},
             "breakdowns": "\n".join(indicator.breakdowns),
             "multiplier": f"{multiplier:g}" if multiplier != int(multiplier) else str(int(multiplier)),
-            "version": str(indicator.version)}
+            "published": "true" if indicator.published else "", "version": str(indicator.version)}
 
 
 def _form_page(request: Request, *, indicator: Indicator | None, form: dict[str, str],
@@ -114,7 +117,7 @@ def _form_page(request: Request, *, indicator: Indicator | None, form: dict[str,
 
 EMPTY = {"id": "", "name": "", "definition": "", "theme": "", "unit": "", "multiplier": "100", "polarity": "",
          "frequency": "annual", "geography": "", "breakdowns": "Persons", "source": "",
-         "numerator_definition": "", "denominator_definition": "", "ci_method": "given"}
+         "numerator_definition": "", "denominator_definition": "", "ci_method": "given", "published": ""}
 
 
 @router.get("/indicators/new")
@@ -127,11 +130,11 @@ def create_indicator(request: Request, session: SessionDep, actor: IndicatorChan
                      id: Text = "", name: Text = "", definition: Text = "", theme: Text = "", unit: Text = "",
                      multiplier: Text = "", polarity: Text = "", frequency: Text = "", geography: Text = "",
                      breakdowns: Text = "", source: Text = "", numerator_definition: Text = "",
-                     denominator_definition: Text = "", ci_method: Text = ""):
+                     denominator_definition: Text = "", ci_method: Text = "", published: Text = ""):
     form = {"id": id, "name": name, "definition": definition, "theme": theme, "unit": unit,
             "multiplier": multiplier, "polarity": polarity, "frequency": frequency, "geography": geography,
             "breakdowns": breakdowns, "source": source, "numerator_definition": numerator_definition,
-            "denominator_definition": denominator_definition, "ci_method": ci_method}
+            "denominator_definition": denominator_definition, "ci_method": ci_method, "published": published}
     try:
         data = IndicatorCreate.model_validate(_values(form))
         with savepoint(session):
@@ -156,12 +159,14 @@ def update_indicator(request: Request, session: SessionDep, actor: IndicatorChan
                      name: Text = "", definition: Text = "", theme: Text = "", unit: Text = "",
                      multiplier: Text = "", polarity: Text = "", frequency: Text = "", geography: Text = "",
                      breakdowns: Text = "", source: Text = "", numerator_definition: Text = "",
-                     denominator_definition: Text = "", ci_method: Text = "", version: Text = ""):
+                     denominator_definition: Text = "", ci_method: Text = "", published: Text = "",
+                     version: Text = ""):
     indicator = indicators.get_indicator(session, indicator_id)
     form = {"id": indicator.id, "name": name, "definition": definition, "theme": theme, "unit": unit,
             "multiplier": multiplier, "polarity": polarity, "frequency": frequency, "geography": geography,
             "breakdowns": breakdowns, "source": source, "numerator_definition": numerator_definition,
-            "denominator_definition": denominator_definition, "ci_method": ci_method, "version": version}
+            "denominator_definition": denominator_definition, "ci_method": ci_method, "published": published,
+            "version": version}
     if version != str(indicator.version):
         # Saved by someone else since this form was shown: show theirs rather than overwrite it.
         return _form_page(request, indicator=indicator, form=_form_of(indicator), status=409, errors={
