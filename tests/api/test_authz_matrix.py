@@ -143,7 +143,9 @@ WEB_CALLERS = ("anonymous", "stakeholder", "admin")
 def _web_routes(app):
     for route in all_routes(app):
         if isinstance(route.original_route if hasattr(route, "original_route") else route, APIRoute) \
-                and not route.path.startswith(("/api/", "/healthz", "/readyz")):
+                and not route.path.startswith(("/api/", "/healthz", "/readyz", "/fingertips")):
+            # /fingertips is the open-data door, not a page: published indicators to anyone, by
+            # design (tests/api/test_fingertips_door.py shows unpublished ones stay hidden).
             for method in sorted(route.methods - {"HEAD"}):
                 yield method, route
 
