@@ -1,11 +1,13 @@
 """Turning validation failures into per-field messages for the NHS.UK error pattern."""
 
 import re
-from typing import Annotated
+from collections.abc import Callable
+from typing import Annotated, Any, TypeVar
 
 from pydantic import BeforeValidator, TypeAdapter, ValidationError
 
-from api.core.errors import InvalidInput
+from api.core.db import savepoint
+from api.core.errors import Conflict, InvalidInput
 from api.core.schemas import Id
 
 # Service rules raise short phrases meant for the API's problem details ("cannot be in the future");
@@ -142,3 +144,25 @@ def form_id(value: str) -> int | None:
         return _id.validate_python(int(value))
     except ValidationError:
         return None
+
+
+T = TypeVar("T")
+FormErrors = dict[str, str]
+
+
+def changed_fields(record: Any, data: dict[str, Any]) -> dict[str, Any]:
+    """What an edit form changes: only these are sent to the service (and audited)."""
+    return {key: value for key, value in data.items() if getattr(record, key) != value}
+
+
+def attempt(session, write: Callable[[], T], *, conflict: Callable[[Conflict], FormErrors],
+            invalid: Callable[[InvalidInput], FormErrors]) -> tuple[T | None, FormErrors]:
+    """A form's service write inside a savepoint: (its result, {}), or, when the service refuses it,
+    (None, the form's errors in the page's own words) with nothing of the write kept."""
+    try:
+        with savepoint(session):
+            return write(), {}
+    except Conflict as error:
+        return None, conflict(error)
+    except InvalidInput as error:
+        return None, invalid(error)

@@ -15,7 +15,6 @@ from pydantic import ValidationError
 from api import authz
 from api.access import access_to
 from api.authz import Subject
-from api.core.db import savepoint
 from api.core.errors import Conflict, InvalidInput
 from api.dashboards.service import group_business
 from api.deps import SessionDep
@@ -24,7 +23,7 @@ from api.registry import service as registry
 from api.registry.models import Group
 from api.registry.schemas import GROUP_KINDS, GroupCreate
 from web.auth import RegistryViewer, csrf_protected, page_requires
-from web.forms import field_errors, form_id
+from web.forms import attempt, changed_fields, field_errors, form_id
 from web.labels import GROUP_KIND_LABELS
 from web.templating import render
 
@@ -133,14 +132,9 @@ def add_group(request: Request, session: SessionDep, actor: RegistryChange, name
     form = {"name": name, "kind": kind, "remit": remit, "parent_id": parent_id, "code": code, "place_code": place_code}
     data, errors = _checked(session, form, None)
     if not errors:
-        try:
-            with savepoint(session):
-                made = registry.create_group(session, actor=actor, data=data)
-        except Conflict as error:
-            errors = _conflict(error, data)
-        except InvalidInput as error:
-            errors = _errors(error)
-        else:
+        made, errors = attempt(session, lambda: registry.create_group(session, actor=actor, data=data),
+                               conflict=lambda error: _conflict(error, data), invalid=_errors)
+        if made is not None:
             return RedirectResponse(f"/groups/{made.slug}?done=added", status_code=303)
     return _form_page(request, session, group=None, form=form, errors=errors, status=422)
 
@@ -163,15 +157,11 @@ def change_group(request: Request, session: SessionDep, actor: RegistryChange, s
                           errors={"group-form": CHANGED_MEANWHILE})
     data, errors = _checked(session, form, group)
     if not errors:
-        changes = {key: value for key, value in data.items() if getattr(group, key) != value}
-        try:
-            with savepoint(session):
-                registry.update_group(session, actor=actor, group=group, changes=changes)
-        except Conflict as error:
-            errors = _conflict(error, data)
-        except InvalidInput as error:
-            errors = _errors(error)
-        else:
+        changes = changed_fields(group, data)
+        saved, errors = attempt(session, lambda: registry.update_group(session, actor=actor, group=group,
+                                                                       changes=changes),
+                                conflict=lambda error: _conflict(error, data), invalid=_errors)
+        if saved is not None:
             return RedirectResponse(f"/groups/{group.slug}?done=changed", status_code=303)
     return _form_page(request, session, group=group, form=form, errors=errors, status=422)
 

@@ -16,15 +16,15 @@ from pydantic import ValidationError
 
 from api import authz
 from api.authz import Subject
-from api.core.db import get_or_404, savepoint
-from api.core.errors import Conflict, InvalidInput
+from api.core.db import get_or_404
+from api.core.errors import InvalidInput
 from api.core.schemas import Id
 from api.deps import SessionDep
 from api.registry import service as registry
 from api.registry.models import Organisation
 from api.registry.schemas import SECTORS, OrganisationCreate
 from web.auth import csrf_protected, page_requires
-from web.forms import field_errors
+from web.forms import attempt, changed_fields, field_errors
 from web.labels import SECTOR_LABELS
 from web.templating import render
 
@@ -101,6 +101,10 @@ def _form_of(organisation: Organisation) -> dict[str, str]:
             "website": organisation.website or "", "version": str(organisation.version)}
 
 
+def _invalid(error: InvalidInput) -> dict[str, str]:
+    return field_errors(error, LABELS)
+
+
 @router.get("/organisations/new")
 def new_organisation_page(request: Request, session: SessionDep, _: RegistryAdmin):
     return _form_page(request, session, organisation=None, form=dict.fromkeys(FIELDS, ""))
@@ -112,14 +116,9 @@ def add_organisation(request: Request, session: SessionDep, actor: RegistryChang
     form = {"name": name, "sector": sector, "place_code": place_code, "website": website}
     data, errors = _checked(session, form)
     if not errors:
-        try:
-            with savepoint(session):
-                made = registry.create_organisation(session, actor=actor, data=data)
-        except Conflict:
-            errors = {"name": _taken(data["name"])}
-        except InvalidInput as error:
-            errors = field_errors(error, LABELS)
-        else:
+        made, errors = attempt(session, lambda: registry.create_organisation(session, actor=actor, data=data),
+                               conflict=lambda _: {"name": _taken(data["name"])}, invalid=_invalid)
+        if made is not None:
             return RedirectResponse(f"/organisations/{made.id}?done=added", status_code=303)
     return _form_page(request, session, organisation=None, form=form, errors=errors, status=422)
 
@@ -142,14 +141,11 @@ def change_organisation(organisation_id: Id, request: Request, session: SessionD
                           errors={"organisation-form": CHANGED_MEANWHILE})
     data, errors = _checked(session, form)
     if not errors:
-        changes = {key: value for key, value in data.items() if getattr(organisation, key) != value}
-        try:
-            with savepoint(session):
-                registry.update_organisation(session, actor=actor, organisation=organisation, changes=changes)
-        except Conflict:
-            errors = {"name": _taken(data["name"])}
-        except InvalidInput as error:
-            errors = field_errors(error, LABELS)
-        else:
+        changes = changed_fields(organisation, data)
+        saved, errors = attempt(
+            session,
+            lambda: registry.update_organisation(session, actor=actor, organisation=organisation, changes=changes),
+            conflict=lambda _: {"name": _taken(data["name"])}, invalid=_invalid)
+        if saved is not None:
             return RedirectResponse(f"/organisations/{organisation.id}?done=changed", status_code=303)
     return _form_page(request, session, organisation=organisation, form=form, errors=errors, status=422)

@@ -31,7 +31,7 @@ from api.registry.models import Stakeholder
 from api.registry.schemas import SYSTEM_LEADER_LEVELS, Initials, StakeholderCreate
 from web.auth import RegistryViewer, csrf_protected, page_requires
 from web.confirming import confirm_page
-from web.forms import field_errors, form_id
+from web.forms import attempt, changed_fields, field_errors, form_id
 from web.labels import CONTRIBUTION_KIND_LABELS, SYSTEM_LEADER_LABELS
 from web.templating import render
 
@@ -151,6 +151,14 @@ def new_person_page(request: Request, session: SessionDep, _: RegistryAdmin):
     return _person_form(request, session, person=None, form=dict.fromkeys(FIELDS, ""))
 
 
+def _email_taken(_: Conflict) -> dict[str, str]:
+    return {"email": EMAIL_TAKEN}
+
+
+def _invalid(error: InvalidInput) -> dict[str, str]:
+    return field_errors(error, LABELS)
+
+
 @router.post("/people/new")
 def add_person(request: Request, session: SessionDep, actor: RegistryChange, name: Field = "",
                initials: Field = "", email: Field = "", job_title: Field = "", organisation_id: Field = "",
@@ -159,14 +167,9 @@ def add_person(request: Request, session: SessionDep, actor: RegistryChange, nam
             "organisation_id": organisation_id, "place_code": place_code, "system_leader_level": system_leader_level}
     data, errors = _checked(session, form)
     if not errors:
-        try:
-            with savepoint(session):
-                person = registry.create_stakeholder(session, actor=actor, data=data)
-        except Conflict:
-            errors = {"email": EMAIL_TAKEN}
-        except InvalidInput as error:
-            errors = field_errors(error, LABELS)
-        else:
+        person, errors = attempt(session, lambda: registry.create_stakeholder(session, actor=actor, data=data),
+                                 conflict=_email_taken, invalid=_invalid)
+        if person is not None:
             return RedirectResponse(f"/people/{person.id}?done=added", status_code=303)
     return _person_form(request, session, person=None, form=form, errors=errors, status=422)
 
@@ -192,15 +195,11 @@ def change_person(person_id: Id, request: Request, session: SessionDep, actor: R
     data, errors = _checked(session, form)
     if not errors:
         data["initials"] = data["initials"] or registry.initials_for(data["name"])
-        changes = {key: value for key, value in data.items() if getattr(person, key) != value}
-        try:
-            with savepoint(session):
-                registry.update_stakeholder(session, actor=actor, stakeholder=person, changes=changes)
-        except Conflict:
-            errors = {"email": EMAIL_TAKEN}
-        except InvalidInput as error:
-            errors = field_errors(error, LABELS)
-        else:
+        changes = changed_fields(person, data)
+        saved, errors = attempt(
+            session, lambda: registry.update_stakeholder(session, actor=actor, stakeholder=person, changes=changes),
+            conflict=_email_taken, invalid=_invalid)
+        if saved is not None:
             return RedirectResponse(f"/people/{person.id}?done=changed", status_code=303)
     return _person_form(request, session, person=person, form=form, errors=errors, status=422)
 
