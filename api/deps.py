@@ -5,21 +5,22 @@ needs from the domain (who a token names, how a refusal is recorded) is wired on
 application by create_app (api/main.py) as `app.state.identify` and `app.state.refuse`.
 Importing the auth or access packages here would close an import cycle through each router."""
 
-from collections.abc import Callable, Iterator
-from typing import Annotated
+from collections.abc import Callable, Hashable, Iterator, Sequence
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
+from sqlalchemy import Connection
 from sqlmodel import Session
 
 from api import authz
 from api.authz import Subject
 from api.core import tokens
 from api.core.config import Settings
-from api.core.db import session_scope
+from api.core.db import Read, session_scope
 from api.core.errors import Forbidden, InvalidInput, Unauthorized
 
 
-def get_settings_dep(request: Request) -> Settings:
+async def get_settings_dep(request: Request) -> Settings:
     return request.app.state.settings
 
 
@@ -36,22 +37,60 @@ SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 _CHALLENGE = {"WWW-Authenticate": 'Bearer realm="ata"'}
 
 
-def current_subject(request: Request, settings: SettingsDep, session: SessionDep) -> Subject:
-    """Who is asking: the bearer token's person or client; without a token, 401."""
+async def bearer_claims(request: Request) -> dict[str, Any]:
+    """`verified_claims` as a dependency: a coroutine, so that a read served on the event loop
+    (api/indicators/router.py) takes no thread-pool hop."""
+    return verified_claims(request)
+
+
+def verified_claims(request: Request) -> dict[str, Any]:
+    """The bearer token's verified claims, without asking the database whether its account or
+    client still stands (the caller must: `current_subject` or `admit`); without a token, 401."""
     header = request.headers.get("authorization")
-    if header:
-        scheme, _, token = header.partition(" ")
-        if scheme.lower() != "bearer" or not token.strip():
-            raise Unauthorized("Use a bearer token: Authorization: Bearer <token>.", headers=_CHALLENGE)
-        try:
-            claims = tokens.verify(settings, token.strip())
-        except tokens.InvalidToken:
-            raise Unauthorized("The access token is invalid or has expired.", headers=_CHALLENGE) from None
-        subject = request.app.state.identify(request, session, claims)
-        if subject is None:
-            raise Unauthorized("The access token is no longer valid.", headers=_CHALLENGE)
-        return subject
-    raise sign_in_required()
+    if not header:
+        raise sign_in_required()
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthorized("Use a bearer token: Authorization: Bearer <token>.", headers=_CHALLENGE)
+    try:
+        return tokens.verify(request.app.state.settings, token.strip())
+    except tokens.InvalidToken:
+        raise Unauthorized("The access token is invalid or has expired.", headers=_CHALLENGE) from None
+
+
+BearerClaims = Annotated[dict[str, Any], Depends(bearer_claims)]
+
+
+def current_subject(request: Request, claims: BearerClaims, session: SessionDep) -> Subject:
+    """Who is asking: the bearer token's person or client; without a token, 401."""
+    return _standing(request.app.state.identify(request, session, claims))
+
+
+def _standing(subject: Subject | None) -> Subject:
+    if subject is None:
+        raise Unauthorized("The access token is no longer valid.", headers=_CHALLENGE)
+    return subject
+
+
+# The principal's SELECT with a read's columns, by (kind of principal, shape of read): a few dozen.
+_ADMITTING: dict[tuple[str, Hashable], Any] = {}
+
+
+def admit(request: Request, connection: Connection, claims: dict[str, Any], rule: Callable[[Subject], bool],
+          read: Read | None = None) -> Sequence[Any]:
+    """`current_subject` and `require(rule)` in the same round trip as `read` (a read's
+    validator, say): its columns' values, after the principal's. 401, 403 or 429 as the
+    dependencies would answer."""
+    found = request.app.state.principal(claims)
+    if found is None:
+        raise Unauthorized("The access token is no longer valid.", headers=_CHALLENGE)
+    key = (found.kind, read.shape if read else None)
+    statement = _ADMITTING.get(key)
+    if statement is None:
+        statement = _ADMITTING[key] = found.statement.add_columns(*(read.columns() if read else ()))
+    row = connection.execute(statement, {**found.params, **(read.params if read else {})}).first()
+    check_rule(request, _standing(found.admit(request, row)), rule)
+    return row[found.width:]
 
 
 def sign_in_required() -> Unauthorized:
@@ -79,17 +118,33 @@ def require(rule: Callable[[Subject], bool], *, source: Callable[..., Subject] =
     """
 
     def _check(request: Request, subject: Annotated[Subject, Depends(source)]) -> Subject:
-        if not authz.may_act(subject, rule):
-            raise PasswordChangeRequired("Choose a new password first: an administrator set a one-time password.")
-        if not rule(subject):
-            raise request.app.state.refuse(request.app.state.engine, subject=subject, rule=rule.__name__,
-                                target=f"{request.method} {request.url.path}",
-                                message="You do not have permission to do this.")
+        check_rule(request, subject, rule)
         return subject
 
     _check.__name__ = f"require_{rule.__name__}"
     _check.rule = rule  # read by the authorisation matrix test: every route names its rule
     return _check
+
+
+def check_rule(request: Request, subject: Subject, rule: Callable[[Subject], bool]) -> None:
+    if not authz.may_act(subject, rule):
+        raise PasswordChangeRequired("Choose a new password first: an administrator set a one-time password.")
+    if not rule(subject):
+        raise request.app.state.refuse(request.app.state.engine, subject=subject, rule=rule.__name__,
+                                       target=f"{request.method} {request.url.path}",
+                                       message="You do not have permission to do this.")
+
+
+def claims_for(rule: Callable[[Subject], bool]) -> Callable[..., Any]:
+    """`bearer_claims` for a route that checks `rule` itself, with `admit`, in its own round
+    trip to the database; named like `require` so that the authorisation matrix reads it."""
+
+    async def _claims(claims: BearerClaims) -> dict[str, Any]:
+        return claims
+
+    _claims.__name__ = f"claims_for_{rule.__name__}"
+    _claims.rule = rule
+    return _claims
 
 
 RegistryReader = Annotated[Subject, Depends(require(authz.may_read_registry))]
@@ -108,7 +163,7 @@ ReaderChangingGroupBusiness = Annotated[Subject, Depends(_group_business_reader)
 PasswordChanger = Annotated[Subject, Depends(require(authz.may_manage_own_sign_in))]
 
 
-def refuse_nul_in_query(request: Request) -> None:
+async def refuse_nul_in_query(request: Request) -> None:
     """A NUL anywhere in the query string is refused (422), even in a parameter no route
     declares: behind the typed parameters (api/core/schemas.py), so that no query text that
     PostgreSQL cannot hold reaches a service that reads the query string itself."""

@@ -3,29 +3,29 @@
 import logging
 import os
 import threading
-import uuid
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from api import access
-from api.audit.service import request_id_var
 from api.auth import service as auth_service
 from api.auth.throttle import make_client_limiter, make_limiter, make_open_data_limiter
 from api.core.bodylimit import install_body_limits
 from api.core.compression import GZipMiddleware
 from api.core.config import Settings, get_settings
-from api.core.db import make_engine
+from api.core.db import make_engine, make_loop_engine
 from api.core.draining import drain_on_sigterm
 from api.core.errors import install_error_handlers
 from api.core.migrations import head_revisions
+from api.core.responsecache import ResponseCache
 from api.deps import sign_in_required
 from api.docs import router as docs_router
 from api.health import router as health_router
 from api.indicators.fingertips_router import router as fingertips_router
 from api.mail import invitations as mail_invitations
 from api.openapi import install_openapi
+from api.requestcontext import RequestContextMiddleware
 from api.router import api_router
 from web.auth import SESSION_COOKIE, SignInRequired
 from web.errors import render_error
@@ -86,6 +86,9 @@ def create_app(settings: Settings | None = None, *, mail_worker: bool | None = N
     # Set on SIGTERM (api/core/draining.py): /readyz then answers 503 so that the balancer drains us.
     app.state.stopping = threading.Event()
     app.state.engine = make_engine(settings)
+    # Reads served on the event loop (the partner data API, api/indicators/router.py).
+    app.state.loop_engine = make_loop_engine(settings)
+    app.state.data_cache = ResponseCache(settings.data_cache_mb * 1_000_000, settings.redis_url)
     app.state.migration_heads = head_revisions(settings.database_url)
     app.state.login_limiter = make_limiter(settings)
     app.state.client_limiter = make_client_limiter(settings)
@@ -93,6 +96,7 @@ def create_app(settings: Settings | None = None, *, mail_worker: bool | None = N
     app.state.html_error_renderer = render_error
     # What api/deps.py needs from the domain, wired here so that it imports no domain package.
     app.state.identify = auth_service.identify
+    app.state.principal = auth_service.principal
     app.state.refuse = access.refuse
     # The account invitations the accounts API sends (api.mail sits above api.auth).
     app.state.invitations = mail_invitations
@@ -105,24 +109,7 @@ def create_app(settings: Settings | None = None, *, mail_worker: bool | None = N
                         session_cookie=SESSION_COOKIE, api_sign_in=sign_in_required,
                         web_sign_in=lambda: SignInRequired("Sign in to continue."))
 
-    @app.middleware("http")
-    async def _request_context(request: Request, call_next):
-        incoming = request.headers.get("x-request-id", "")
-        request_id = incoming if 0 < len(incoming) <= 64 and incoming.isprintable() else uuid.uuid4().hex
-        token = request_id_var.set(request_id)
-        try:
-            response = await call_next(request)
-        finally:
-            request_id_var.reset(token)
-        response.headers["X-Request-ID"] = request_id
-        quota = getattr(request.state, "rate_quota", None)
-        if quota is not None:
-            response.headers.update(quota.headers())
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        return response
-
+    app.add_middleware(RequestContextMiddleware)
     # Compressed API responses only: web pages carry CSRF tokens beside reflected input (BREACH).
     app.add_middleware(GZipMiddleware, prefix="/api/", minimum_size=1024)
     install_error_handlers(app)

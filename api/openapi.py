@@ -17,9 +17,10 @@ from fastapi.dependencies.models import Dependant
 from fastapi.openapi.utils import get_openapi
 from fastapi.routing import APIRoute
 
+from api.core.db import on_loop
 from api.core.errors import PROBLEM_JSON, NotModified
 from api.core.http import check_if_match, conditional_get
-from api.deps import current_subject, get_session
+from api.deps import bearer_claims, current_subject, get_session
 
 PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
 
@@ -155,7 +156,7 @@ def error_statuses(route: APIRoute, operation: dict[str, Any]) -> set[int]:
         statuses.add(422)
     if route.path_format.endswith(_SIGN_IN):
         statuses |= {401, 429}
-    if get_session in calls:
+    if get_session in calls or _calls_helper(route, on_loop):
         # The database busy or down (api/core/errors.py answers OperationalError with Retry-After).
         statuses.add(503)
     # Statuses the route documents itself (415 for uploads, 400/401 for OAuth2) are problems too.
@@ -217,7 +218,7 @@ def complete(document: dict[str, Any], routes: list[APIRoute]) -> dict[str, Any]
             operation["responses"] = dict(sorted(responses.items()))
             if 401 in statuses and not route.path_format.endswith(_SIGN_IN):
                 # Calendar feeds also take the person's feed token (a query parameter) instead.
-                bearer_only = current_subject in _calls(route.dependant)
+                bearer_only = bool({current_subject, bearer_claims} & set(_calls(route.dependant)))
                 operation["security"] = [{"bearerAuth": []}] if bearer_only else [{"bearerAuth": []}, {}]
             if 412 in statuses:
                 _header_parameter(operation, "If-Match",

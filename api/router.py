@@ -23,12 +23,14 @@ from api.registry.schemas import StakeholderRead
 from api.search.router import router as search_router
 
 api_router = APIRouter(dependencies=[Depends(refuse_nul_in_query)])
+# First: a request is matched against the routes in order, and partner systems' data reads are
+# the busiest (a few hundred routes' matching was a fifth of a cached read's time).
+api_router.include_router(indicators_router)
 api_router.include_router(registry_router)
 api_router.include_router(audit_router)
 api_router.include_router(auth_router)
 api_router.include_router(meetings_router)
 api_router.include_router(search_router)
-api_router.include_router(indicators_router)
 api_router.include_router(outcomes_router)
 api_router.include_router(dashboards_router)
 api_router.include_router(mail_router)

@@ -1,11 +1,14 @@
-"""Shared benchmark machinery: a fresh database, the real server under uvicorn, a load loop.
+"""Shared benchmark machinery: a fresh database, the real server under uvicorn, a load loop, and
+wrk (closed loop, rotating over a file of paths) for the benchmarks that need a faster client.
 
 Every figure is reported beside the bare endpoint measured in the same run, so results compare
 across machines as ratios, not as absolute times.
 """
 
 import asyncio
+import json
 import os
+import shutil
 import socket
 import statistics
 import subprocess
@@ -64,12 +67,12 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def wait_ready(base: str, process: subprocess.Popen, seconds: float = 60) -> None:
-    """Until the server at `base` answers /readyz (RuntimeError if it exits or takes too long)."""
+def wait_ready(base: str, process: subprocess.Popen, seconds: float = 60, path: str = "/readyz") -> None:
+    """Until the server at `base` answers `path` (RuntimeError if it exits or takes too long)."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         try:
-            if httpx.get(f"{base}/readyz", timeout=1).status_code == 200:
+            if httpx.get(f"{base}{path}", timeout=1).status_code == 200:
                 return
         except httpx.TransportError:
             pass
@@ -80,20 +83,35 @@ def wait_ready(base: str, process: subprocess.Popen, seconds: float = 60) -> Non
 
 
 @contextmanager
-def server(database_url: str, app: str = "bench.app:app") -> Iterator[tuple[str, subprocess.Popen]]:
-    """uvicorn with one worker, as `ata serve` runs it, on a free port; yields (base URL, process)."""
+def _uvicorn(app: str, env: dict[str, str], ready: str) -> Iterator[tuple[str, subprocess.Popen]]:
     port = free_port()
-    env = {**os.environ, "ATA_DATABASE_URL": database_url, "ATA_ENV": "test", "ATA_SECRET_KEY": SECRET,
-           "ATA_SHUTDOWN_DRAIN_SECONDS": "0", "PYTHONPATH": str(ROOT)}
     process = subprocess.Popen([sys.executable, "-m", "uvicorn", app, "--host", "127.0.0.1", "--port", str(port),
                                 "--log-level", "warning", "--no-access-log"], env=env, cwd=ROOT)
     base = f"http://127.0.0.1:{port}"
     try:
-        wait_ready(base, process)
+        wait_ready(base, process, path=ready)
         yield base, process
     finally:
         process.terminate()
         process.wait(timeout=20)
+
+
+@contextmanager
+def server(database_url: str, app: str = "bench.app:app",
+           env: dict[str, str] | None = None) -> Iterator[tuple[str, subprocess.Popen]]:
+    """uvicorn with one worker, as `ata serve` runs it, on a free port; yields (base URL, process).
+    `env` adds or overrides variables (ATA_* settings) for this server only."""
+    base_env = {**os.environ, "ATA_DATABASE_URL": database_url, "ATA_ENV": "test", "ATA_SECRET_KEY": SECRET,
+                "ATA_SHUTDOWN_DRAIN_SECONDS": "0", "PYTHONPATH": str(ROOT)}
+    with _uvicorn(app, {**base_env, **(env or {})}, "/readyz") as running:
+        yield running
+
+
+@contextmanager
+def bare_server() -> Iterator[tuple[str, subprocess.Popen]]:
+    """`bench/bare.py` under uvicorn with the service's flags: the floor the ratios are set against."""
+    with _uvicorn("bench.bare:app", {**os.environ, "PYTHONPATH": str(ROOT)}, "/bench/constant") as running:
+        yield running
 
 
 @dataclass
@@ -156,6 +174,117 @@ def table(results: list[Result], baseline: Result) -> str:
     for r in results:
         lines.append(f"| {r.name} | {r.rps:,.0f} | {r.p50:.1f} | {r.percentile(99):.1f} | "
                      f"{r.p50 / baseline.p50:.2f} | {r.rps / baseline.rps:.2f} | {r.errors} |")
+    return "\n".join(lines)
+
+
+# wrk ---------------------------------------------------------------------------------------
+
+WRK_SCRIPT = Path(__file__).resolve().parent / "wrk_rotate.lua"
+
+
+def ensure_wrk() -> str:
+    """The wrk binary, installed from Debian's packages if it is not on PATH."""
+    found = shutil.which("wrk")
+    if found:
+        return found
+    if shutil.which("apt-get") is None:
+        raise SystemExit("wrk is not on PATH and there is no apt-get to install it: install wrk (4.x) and retry")
+    quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.PIPE, "text": True,
+             "env": {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}}
+    attempt = subprocess.run(["apt-get", "install", "-y", "-q", "wrk"], **quiet)
+    if attempt.returncode != 0:
+        # A fresh machine may have no package lists yet.
+        subprocess.run(["apt-get", "update", "-q"], **quiet)
+        attempt = subprocess.run(["apt-get", "install", "-y", "-q", "wrk"], **quiet)
+    found = shutil.which("wrk")
+    if attempt.returncode != 0 or not found:
+        raise SystemExit(f"wrk is not on PATH and `apt-get install -y wrk` failed (exit {attempt.returncode}):\n"
+                         f"{attempt.stderr.strip()}")
+    return found
+
+
+@dataclass
+class WrkResult:
+    """One measured wrk run, as `wrk_rotate.lua`'s `done` reported it."""
+    name: str
+    requests: int
+    seconds: float
+    bytes: int
+    non_2xx_3xx: int
+    socket_errors: dict[str, int]
+    p50: float
+    p90: float
+    p99: float
+    max: float
+    warmup_errors: int = 0
+
+    @property
+    def rps(self) -> float:
+        return self.requests / self.seconds if self.seconds else 0.0
+
+    @property
+    def mb_per_s(self) -> float:
+        """Bytes read per second, counting the part of a response still in flight when the run
+        stopped (wrk counts every read): the fair rate when one response takes a large share of
+        the run, as a long CSV behind 15 others does."""
+        return self.bytes / self.seconds / 1_000_000 if self.seconds else 0.0
+
+    @property
+    def errors(self) -> int:
+        """Answers above 399 and socket errors, in the measured run and its warm-up; a run that
+        read nothing at all counts as one."""
+        return self.non_2xx_3xx + sum(self.socket_errors.values()) + self.warmup_errors + (self.bytes == 0)
+
+    def as_dict(self) -> dict:
+        return {"name": self.name, "requests": self.requests, "seconds": round(self.seconds, 2),
+                "rps": round(self.rps, 1), "bytes": self.bytes, "mb_per_s": round(self.mb_per_s, 2),
+                "p50_ms": self.p50, "p90_ms": self.p90, "p99_ms": self.p99, "max_ms": self.max,
+                "non_2xx_3xx": self.non_2xx_3xx, "socket_errors": self.socket_errors,
+                "warmup_errors": self.warmup_errors}
+
+
+def _wrk_once(binary: str, base: str, paths_file: Path, headers: dict[str, str], seconds: float,
+              connections: int, threads: int, timeout: float) -> dict:
+    command = [binary, f"-t{threads}", f"-c{connections}", f"-d{max(1, round(seconds))}s", "--timeout",
+               f"{round(timeout)}s", "-s", str(WRK_SCRIPT), base, "--", str(paths_file),
+               *(f"{k}: {v}" for k, v in headers.items())]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=seconds + timeout + 60)
+    for line in done.stdout.splitlines():
+        if line.startswith("WRK_SUMMARY "):
+            return json.loads(line.removeprefix("WRK_SUMMARY "))
+    raise RuntimeError(f"wrk gave no summary (exit {done.returncode}): {done.stderr.strip() or done.stdout.strip()}")
+
+
+def wrk_run(base: str, name: str, paths: list[str], *, headers: dict[str, str] | None = None,
+            seconds: float = 10, warmup: float = 3, connections: int = 16, threads: int = 1,
+            timeout: float = 60) -> WrkResult:
+    """A closed loop: `connections` connections each sending its next request as soon as the last
+    is answered, rotating over `paths`; an unmeasured `warmup`-second run, then the measured one.
+    `timeout` is per request (wrk's default of 2 s would count a queued CSV download as an error)."""
+    binary = ensure_wrk()
+    with tempfile.NamedTemporaryFile("w", suffix=".paths", delete=False) as handle:
+        handle.write("\n".join(paths) + "\n")
+    paths_file = Path(handle.name)
+    try:
+        warm = _wrk_once(binary, base, paths_file, headers or {}, warmup, connections, threads, timeout) \
+            if warmup > 0 else None
+        run = _wrk_once(binary, base, paths_file, headers or {}, seconds, connections, threads, timeout)
+    finally:
+        paths_file.unlink(missing_ok=True)
+    warmup_errors = warm["non_2xx_3xx"] + sum(warm["socket_errors"].values()) if warm else 0
+    return WrkResult(name=name, requests=run["requests"], seconds=run["duration_us"] / 1_000_000,
+                     bytes=run["bytes"], non_2xx_3xx=run["non_2xx_3xx"], socket_errors=run["socket_errors"],
+                     p50=run["p50_ms"], p90=run["p90_ms"], p99=run["p99_ms"], max=run["max_ms"],
+                     warmup_errors=warmup_errors)
+
+
+def wrk_table(results: list[WrkResult]) -> str:
+    """Raw numbers, one row per run; socket errors summed (the JSON report has them by kind)."""
+    lines = ["| run | requests | req/s | MB/s | p50 ms | p90 ms | p99 ms | non-2xx | socket errors |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for r in results:
+        lines.append(f"| {r.name} | {r.requests:,} | {r.rps:,.0f} | {r.mb_per_s:,.1f} | {r.p50:.1f} | {r.p90:.1f} | "
+                     f"{r.p99:.1f} | {r.non_2xx_3xx} | {sum(r.socket_errors.values())} |")
     return "\n".join(lines)
 
 

@@ -1,31 +1,42 @@
-"""Indicator-data benchmark: the same synthetic values (1,000,000 by default) in the service and
-in a SQLite file served by Datasette 0.65 with the same indexes, driven alternately by the same
-load generator, beside the bare constant endpoint measured at the start and the end.
+"""Indicator-data benchmark (issue 16): the same synthetic values (1,000,000 by default) in the
+service and in a SQLite file served by Datasette 0.65 with the same indexes, each driven by wrk
+in a closed loop, beside a bare FastAPI app measured at the start and the end.
 
     .venv/bin/python bench/indicators.py                  # SQLite, 1,000,000 values
     .venv/bin/python bench/indicators.py --database-url postgresql+psycopg://postgres@127.0.0.1:5432/postgres
-    .venv/bin/python bench/indicators.py --quick          # 20,000 values, a smoke run
+    .venv/bin/python bench/indicators.py --quick          # 20,000 values, 1 s warm-up + 2 s runs
 
-Datasette is installed on first use into `.bench-venv-datasette/` (its own virtualenv, so its
-pins never meet ours). Measured: (a) one indicator, one area, all periods; (b) one indicator,
-all areas, one period; (c) one indicator's whole CSV, streamed, with the server's memory.
-Before timing, one request of each kind goes to both servers and their rows are compared.
+wrk is installed with apt-get if it is not on PATH; Datasette on first use into
+`.bench-venv-datasette/` (its own virtualenv, so its pins never meet ours). Five processes: our
+service (bench.app under uvicorn, one worker), a second one with ATA_DATA_CACHE_MB=0 (the data
+response cache off, for the cold path), Datasette, bench/bare.py, and wrk (`-t1 -c16`,
+bench/wrk_rotate.lua rotating over a shuffled file of paths with our partner client's token).
+
+Measured, ours against Datasette over the same rows: (a) one indicator, one area, all periods,
+rotating over every indicator and area; (b) one indicator, one period, all areas, rotating over
+every indicator and period; (c) one indicator's whole CSV, rotating over the indicators. Before
+any timing, the first requests of each rotation go to every server and their rows are compared.
+Memory: one pull of the whole data set as CSV from ours, and one indicator's CSV from each,
+sampling the server's resident memory.
 
 Datasette is served immutable (`-i`, no change detection per request) with
 `sql_time_limit_ms 20000`, `max_returned_rows 30000` (one indicator's CSV, 25,000 rows, fits in
 one result) and the default three SQL threads. Its CSV of an arbitrary `?sql=` query is one page
-of up to `max_returned_rows`: `_stream=on` only pages through tables, so here it means `_size=max`.
+of up to `max_returned_rows` (`_stream=on` only pages through tables), so (c) asks `_size=max`.
 """
 
 import argparse
+import csv
+import io
 import json
+import random
 import sqlite3
 import subprocess
 import sys
 import tempfile
 import threading
 import time
-from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -33,12 +44,26 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import httpx
 from sqlalchemy import create_engine, insert
+from sqlmodel import Session
 
+from api.auth import service as auth_service
+from api.authz import SYSTEM_SUBJECT
 from api.core.migrations import upgrade
 from api.core.types import utcnow
 from api.indicators.models import Indicator, IndicatorValue
 from api.registry.models import Area
-from bench.harness import ROOT, Result, admin_token, analyze, free_port, fresh_database, load, server, table
+from bench.harness import (
+    ROOT,
+    WrkResult,
+    analyze,
+    bare_server,
+    ensure_wrk,
+    free_port,
+    fresh_database,
+    server,
+    wrk_run,
+    wrk_table,
+)
 
 DATASETTE = "datasette==0.65.1"
 VENV = ROOT / ".bench-venv-datasette"
@@ -53,6 +78,15 @@ ONE_PERIOD_SQL = ("select indicator_id, area_code, area_name, period, breakdown,
 WHOLE_SQL = ("select indicator_id, area_code, area_name, period, breakdown, value, lower_ci, upper_ci, "
              "lower_ci_998, upper_ci_998, count, denominator, note, updated_at from indicator_value "
              "where indicator_id = :i order by id")
+NUMBERS = {"value", "lower_ci", "upper_ci", "lower_ci_998", "upper_ci_998", "count", "denominator"}
+CONNECTIONS = 16
+SHUFFLE_SEED = 16
+# Every server of ours: a partner budget the runs never spend (a 429 would count as an error),
+# and tokens that outlive a full-size run on a slow machine.
+OURS_ENV = {"ATA_CLIENT_RATE_LIMIT": "1000000", "ATA_ACCESS_TOKEN_MINUTES": "120"}
+CLIENT_SCOPE = "indicators:read"
+TARGETS = {"a": {"datasette": 3.0, "bare": 0.5}, "b": {"datasette": 3.0}, "c": {"datasette": 3.0}}
+MEMORY_TARGET_MB = 50
 
 
 def shape(values: int) -> tuple[int, int, int]:
@@ -220,76 +254,195 @@ def same_rows(base: str, auth: dict, ds_base: str, ours: str, theirs: str) -> in
     return len(mine_rows)
 
 
-@dataclass
-class Bare:
-    """The mean of the two bare-endpoint runs: what `harness.table` divides by."""
-    p50: float
-    rps: float
+def _csv_rows(body: str) -> tuple[list[str], list[tuple]]:
+    """Header and rows, each cell as a value: numbers as floats (ours writes 500, Datasette 500.0),
+    timestamps as datetimes (ours `+00:00`, Datasette's file `Z`), empty as None."""
+    reader = csv.reader(io.StringIO(body))
+    header = next(reader)
+
+    def cell(name: str, text: str):
+        if text == "":
+            return None
+        if name in NUMBERS:
+            return float(text)
+        return datetime.fromisoformat(text) if name == "updated_at" else text
+
+    return header, [tuple(cell(n, t) for n, t in zip(header, row, strict=True)) for row in reader]
+
+
+def _wire_bytes(response: httpx.Response) -> int:
+    """About what wrk reads for this response: status line, headers and body (chunk framing, a
+    few bytes per 2,000 rows, left out)."""
+    return 17 + sum(len(k) + len(v) + 4 for k, v in response.headers.raw) + 2 + len(response.content)
+
+
+def same_csv(base: str, auth: dict, ds_base: str, ours: str, theirs: str) -> tuple[int, int, int]:
+    """One CSV download from each; raises unless both have the same header and rows. Returns how
+    many rows, and the bytes of each response as wrk reads them."""
+    mine = httpx.get(base + ours, headers=auth, timeout=300)
+    other = httpx.get(ds_base + theirs, timeout=300)
+    mine.raise_for_status()
+    other.raise_for_status()
+    (mine_header, mine_rows), (other_header, other_rows) = _csv_rows(mine.text), _csv_rows(other.text)
+    if mine_header != other_header:
+        raise RuntimeError(f"the CSV headers differ: {mine_header} and {other_header}")
+    if sorted(mine_rows, key=lambda r: r[:5]) != sorted(other_rows, key=lambda r: r[:5]) or not mine_rows:
+        raise RuntimeError(f"the CSVs disagree: {ours} ({len(mine_rows)} rows) and {theirs} "
+                           f"({len(other_rows)} rows)")
+    return len(mine_rows), _wire_bytes(mine), _wire_bytes(other)
+
+
+def partner_client(url: str) -> tuple[str, str]:
+    """A partner client granted only `indicators:read`, made through the service as an admin's
+    POST /api/v1/clients makes one; returns (client_id, secret)."""
+    engine = create_engine(url)
+    with Session(engine) as session:
+        client, secret = auth_service.create_client(session, actor=SYSTEM_SUBJECT, name="Bench partner",
+                                                    scopes=CLIENT_SCOPE, client_id="bench-partner")
+        session.commit()
+        client_id = client.client_id
+    engine.dispose()
+    return client_id, secret
+
+
+def client_token(base: str, client_id: str, secret: str) -> str:
+    """The client's token from the service's own client-credentials grant."""
+    response = httpx.post(f"{base}/api/v1/auth/token", timeout=30, data={
+        "grant_type": "client_credentials", "client_id": client_id, "client_secret": secret, "scope": CLIENT_SCOPE})
+    response.raise_for_status()
+    return response.json()["access_token"]
+
+
+def rotations(facts: dict) -> dict[str, tuple[list[str], list[str]]]:
+    """For (a), (b) and (c): our paths and Datasette's, pairwise for the same rows, shuffled with a
+    fixed seed so every run visits them in the same order."""
+    generator = random.Random(SHUFFLE_SEED)
+    indicators = [f"B{n}" for n in range(facts["indicators"])]
+    one_area = [(i, a) for i in indicators for a in facts["areas"]]
+    one_period = [(i, p) for i in indicators for p in facts["periods"]]
+    whole = list(indicators)
+    for listed in (one_area, one_period, whole):
+        generator.shuffle(listed)
+    return {
+        "a": ([f"/api/v1/indicators/{i}/data?" + urlencode({"area": a, "breakdown": "Persons", "limit": 500})
+               for i, a in one_area],
+              [_sql("indicators", ONE_AREA_SQL, i=i, a=a) for i, a in one_area]),
+        "b": ([f"/api/v1/indicators/{i}/data?" + urlencode({"period": p, "breakdown": "Persons", "limit": 500})
+               for i, p in one_period],
+              [_sql("indicators", ONE_PERIOD_SQL, i=i, p=p) for i, p in one_period]),
+        "c": ([f"/api/v1/indicators/{i}/data?format=csv" for i in whole],
+              ["/indicators.csv?" + urlencode({"sql": WHOLE_SQL, "i": i, "_size": "max"}) for i in whole]),
+    }
+
+
+def csv_rate(result: WrkResult, response_bytes: float) -> float:
+    """(c)'s responses per second from the bytes wrk read: with 16 connections each waiting for a
+    long CSV, the responses completed in a run come in a few bursts, and those still in flight at
+    its end (up to 16 of them) would be dropped from a count of completed requests."""
+    return result.bytes / result.seconds / response_bytes if result.seconds else 0.0
+
+
+LABELS = {"a": "(a) one indicator, one area, all periods, Persons, JSON",
+          "b": "(b) one indicator, one period, all areas, Persons, JSON",
+          "c": "(c) one indicator's whole CSV"}
 
 
 def run(args) -> dict:
+    ensure_wrk()  # before the seeding, so that a machine without it fails in seconds
     with fresh_database(args.database_url) as url, tempfile.TemporaryDirectory() as tmp:
         started = time.perf_counter()
         upgrade(url)
         facts = seed(url, args.values)
         analyze(url)
+        client_id, secret = partner_client(url)
         seeded = time.perf_counter() - started
         ds_path = Path(tmp) / "indicators.db"
         datasette_file(ds_path, facts)
-        auth = {"Authorization": f"Bearer {admin_token(url)}"}
-        ind, areas, latest = facts["indicators"], facts["areas"], facts["periods"][-1]
-        opts = {"requests": args.requests, "concurrency": args.concurrency}
-
-        def a_ours(n: int) -> str:
-            return f"/api/v1/indicators/B{n % ind}/data?area={areas[n % len(areas)]}&breakdown=Persons&limit=500"
-
-        def a_ds(n: int) -> str:
-            return _sql("indicators", ONE_AREA_SQL, i=f"B{n % ind}", a=areas[n % len(areas)])
-
-        def b_ours(n: int) -> str:
-            return f"/api/v1/indicators/B{n % ind}/data?period={latest}&breakdown=Persons&limit=500"
-
-        def b_ds(n: int) -> str:
-            return _sql("indicators", ONE_PERIOD_SQL, i=f"B{n % ind}", p=latest)
-
+        paths = rotations(facts)
+        timing = {"seconds": args.duration, "warmup": args.warmup, "connections": CONNECTIONS}
         ds_base, ds_process = datasette(ds_path)
         try:
-            with server(url) as (base, process):
-                rows = {"a": same_rows(base, auth, ds_base, a_ours(1), a_ds(1)),
-                        "b": same_rows(base, auth, ds_base, b_ours(1), b_ds(1))}
-                first = load(base, "bare constant JSON (baseline, start)", lambda n: "/bench/constant", **opts)
-                a = (load(base, f"(a) ours: one indicator, one area, all periods ({rows['a']} rows)", a_ours,
-                          headers=auth, **opts),
-                     load(ds_base, "(a) Datasette SQL endpoint, same rows", a_ds, **opts))
-                b = (load(base, f"(b) ours: one indicator, all areas, latest period ({rows['b']} rows)", b_ours,
-                          headers=auth, **opts),
-                     load(ds_base, "(b) Datasette SQL endpoint, same rows", b_ds, **opts))
-                last = load(base, "bare constant JSON (baseline, end)", lambda n: "/bench/constant", **opts)
-                ours_csv = stream_with_memory(base, "/api/v1/indicators/B1/data?format=csv", auth, process.pid)
-                ds_csv = stream_with_memory(ds_base, "/indicators.csv?" + urlencode({
-                    "sql": WHOLE_SQL, "i": "B1", "_stream": "on"}), {}, ds_process.pid)
+            with (bare_server() as (bare_base, _), server(url, env=OURS_ENV) as (base, process),
+                  server(url, env={**OURS_ENV, "ATA_DATA_CACHE_MB": "0"}) as (cold_base, cold_process)):
+                auth = {"Authorization": f"Bearer {client_token(base, client_id, secret)}"}
+                if httpx.get(f"{bare_base}/bench/constant").json() != httpx.get(f"{base}/bench/constant").json():
+                    raise RuntimeError("bench/bare.py's body is not bench/app.py's /bench/constant")
+                rows, csv_bytes = {}, {"ours": [], "datasette": []}
+                for target in (base, cold_base):
+                    for kind in ("a", "b"):
+                        ours, theirs = paths[kind]
+                        for n in range(min(3, len(ours))):
+                            rows[kind] = same_rows(target, auth, ds_base, ours[n], theirs[n])
+                    ours, theirs = paths["c"]
+                    for n in range(min(3, len(ours))):
+                        rows["c"], mine, other = same_csv(target, auth, ds_base, ours[n], theirs[n])
+                        csv_bytes["ours"].append(mine)
+                        csv_bytes["datasette"].append(other)
+
+                # On fresh processes, before the timed runs fill caches and allocator arenas.
+                memory = {
+                    "whole_ours": stream_with_memory(base, "/api/v1/data?format=csv", auth, process.pid),
+                    "indicator_ours": stream_with_memory(base, paths["c"][0][0], auth, process.pid),
+                    "indicator_datasette": stream_with_memory(ds_base, paths["c"][1][0], {}, ds_process.pid),
+                }
+
+                first = wrk_run(bare_base, "bare FastAPI constant JSON (start)", ["/bench/constant"], **timing)
+                pairs, cold = {}, {}
+                for kind in ("a", "b", "c"):
+                    ours, theirs = paths[kind]
+                    pairs[kind] = (wrk_run(base, f"({kind}) ours", ours, headers=auth, **timing),
+                                   wrk_run(ds_base, f"({kind}) Datasette", theirs, **timing))
+                for kind in ("a", "b", "c"):
+                    cold[kind] = wrk_run(cold_base, f"({kind}) ours, cache off", paths[kind][0], headers=auth,
+                                         **timing)
+                last = wrk_run(bare_base, "bare FastAPI constant JSON (end)", ["/bench/constant"], **timing)
+                rss_after = {"ours_mb": _mb(_rss_kib(process.pid)), "cache_off_mb": _mb(_rss_kib(cold_process.pid))}
         finally:
             ds_process.terminate()
             ds_process.wait(timeout=20)
-    bare = Bare(p50=(first.p50 + last.p50) / 2, rps=(first.rps + last.rps) / 2)
-    results = [first, *a, *b, last]
 
-    def verdict(pair: tuple[Result, Result]) -> dict:
-        ours, theirs = pair
-        return {"throughput_vs_datasette": round(ours.rps / theirs.rps, 2),
-                "p50_vs_datasette": round(ours.p50 / theirs.p50, 2),
-                "throughput_vs_bare": round(ours.rps / bare.rps, 2), "p50_vs_bare": round(ours.p50 / bare.p50, 2),
-                "meets_3x_datasette": ours.rps >= 3 * theirs.rps, "meets_0_7_bare": ours.rps >= 0.7 * bare.rps}
+    bare_rps = (first.rps + last.rps) / 2
+    bare_p50 = (first.p50 + last.p50) / 2
+    runs = [first, *(r for kind in "abc" for r in pairs[kind]), *(cold[kind] for kind in "abc"), last]
 
+    # (c)'s throughput is counted in bytes (csv_rate); each server's responses differ a little in
+    # size (our timestamps carry microseconds), so each is divided by its own.
+    response_bytes = {k: sum(v) / len(v) for k, v in csv_bytes.items()}
+    csv_rates = {"ours": csv_rate(pairs["c"][0], response_bytes["ours"]),
+                 "datasette": csv_rate(pairs["c"][1], response_bytes["datasette"]),
+                 "cache_off": csv_rate(cold["c"], response_bytes["ours"])}
+
+    def ratios(ours: WrkResult, theirs: WrkResult, targets: dict[str, float], rates=None) -> dict:
+        mine, other = rates or (ours.rps, theirs.rps)
+        out = {"rps_vs_datasette": round(mine / other, 2) if other else None,
+               "rps_vs_bare": round(ours.rps / bare_rps, 2),
+               "p50_vs_datasette": round(ours.p50 / theirs.p50, 2) if theirs.p50 else None,
+               "p50_vs_bare": round(ours.p50 / bare_p50, 2)}
+        if targets:
+            out["targets"] = {k: {"target": v, "met": out[f"rps_vs_{k}"] is not None and out[f"rps_vs_{k}"] >= v}
+                              for k, v in targets.items()}
+        return out
+
+    whole = memory["whole_ours"]
+    memory_errors = sum(m["status"] != 200 for m in memory.values())
+    counts_wrong = (whole["rows"] != facts["values"]) + (
+        memory["indicator_ours"]["rows"] != memory["indicator_datasette"]["rows"])
     return {
         "database": "postgresql" if "postgresql" in url else "sqlite", "values": facts["values"],
-        "requests": args.requests, "concurrency": args.concurrency,
-        "seed_seconds": round(seeded, 1), "table": table(results, bare),
-        "bare_mean": {"rps": round(bare.rps, 1), "p50_ms": round(bare.p50, 2)},
-        "a": verdict(a), "b": verdict(b),
-        "csv_ours": ours_csv, "csv_datasette": ds_csv, "csv_under_50_mb": ours_csv["rss_growth_mb"] < 50,
-        "csv_same_rows": ours_csv["rows"] == ds_csv["rows"],
-        "errors": sum(r.errors for r in results) + (ours_csv["status"] != 200) + (ds_csv["status"] != 200),
+        "wrk": {"threads": 1, **timing}, "seed_seconds": round(seeded, 1), "rows_per_response": rows,
+        "paths": {k: len(v[0]) for k, v in paths.items()},
+        "runs": [r.as_dict() for r in runs], "table": wrk_table(runs),
+        "bare_mean": {"rps": round(bare_rps, 1), "p50_ms": round(bare_p50, 2)},
+        "ratios": {"a": ratios(*pairs["a"], TARGETS["a"]), "b": ratios(*pairs["b"], TARGETS["b"]),
+                   "c": ratios(*pairs["c"], TARGETS["c"], (csv_rates["ours"], csv_rates["datasette"]))},
+        "cache_off_ratios": {"a": ratios(cold["a"], pairs["a"][1], {}), "b": ratios(cold["b"], pairs["b"][1], {}),
+                             "c": ratios(cold["c"], pairs["c"][1], {}, (csv_rates["cache_off"],
+                                                                        csv_rates["datasette"]))},
+        "csv_response_bytes": {k: round(v) for k, v in response_bytes.items()},
+        "csv_responses_per_s_from_bytes": {k: round(v, 2) for k, v in csv_rates.items()},
+        "memory": memory, "memory_target_met": whole["rss_growth_mb"] < MEMORY_TARGET_MB,
+        "rss_after_runs": rss_after, "row_counts_wrong": counts_wrong,
+        "errors": sum(r.errors for r in runs) + memory_errors + counts_wrong,
     }
 
 
@@ -297,40 +450,60 @@ def _mark(ok: bool) -> str:
     return "PASS" if ok else "MISS"
 
 
+def report_text(report: dict) -> str:
+    w = report["wrk"]
+    out = [f"## Indicator data benchmark ({report['database']}, {report['values']:,} values; wrk -t1 "
+           f"-c{w['connections']}, {w['warmup']} s warm-up + {w['seconds']} s measured per row)\n",
+           report["table"], ""]
+    bare = report["bare_mean"]
+    out.append(f"ratios are against the mean of the two bare runs: {bare['rps']:,} req/s, p50 {bare['p50_ms']} ms")
+    for kind, label in LABELS.items():
+        r, c = report["ratios"][kind], report["cache_off_ratios"][kind]
+        out.append(f"\n{label} ({report['rows_per_response'][kind]:,} rows, rotating over "
+                   f"{report['paths'][kind]:,} paths):")
+        if kind == "c":
+            rates, size = report["csv_responses_per_s_from_bytes"], report["csv_response_bytes"]
+            out.append(f"  throughput from bytes read ÷ response size (ours {size['ours']:,} B, Datasette "
+                       f"{size['datasette']:,} B): ours {rates['ours']} responses/s, Datasette "
+                       f"{rates['datasette']}, ours cache off {rates['cache_off']}")
+        for name, t in r["targets"].items():
+            out.append(f"  ours ÷ {'Datasette' if name == 'datasette' else name} throughput: "
+                       f"{r[f'rps_vs_{name}']} (target ≥ {t['target']}: {_mark(t['met'])})")
+        if "bare" not in r["targets"] and kind != "c":
+            out.append(f"  ours ÷ bare throughput: {r['rps_vs_bare']} (no target)")
+        bare_p50 = "" if kind == "c" else f"; ours p50 ÷ bare p50: {r['p50_vs_bare']}"
+        out.append(f"  ours p50 ÷ Datasette p50: {r['p50_vs_datasette']}{bare_p50}")
+        bare_part = "" if kind == "c" else f", ÷ bare {c['rps_vs_bare']}"
+        out.append(f"  cache off: ÷ Datasette throughput {c['rps_vs_datasette']}{bare_part} (no target)")
+    m = report["memory"]
+    whole, one, theirs = m["whole_ours"], m["indicator_ours"], m["indicator_datasette"]
+    out.append(f"\nmemory, whole data set as CSV from ours (/api/v1/data?format=csv): {whole['rows']:,} rows, "
+               f"{whole['bytes']:,} bytes in {whole['seconds']} s, server RSS {whole['rss_before_mb']} → peak "
+               f"{whole['rss_peak_mb']} MB, growth {whole['rss_growth_mb']} MB "
+               f"(target < {MEMORY_TARGET_MB} MB: {_mark(report['memory_target_met'])})")
+    out.append(f"memory, one indicator's CSV: ours {one['rows']:,} rows in {one['seconds']} s, RSS growth "
+               f"{one['rss_growth_mb']} MB; Datasette {theirs['rows']:,} rows in {theirs['seconds']} s, RSS growth "
+               f"{theirs['rss_growth_mb']} MB")
+    after = report["rss_after_runs"]
+    out.append(f"server RSS after the timed runs: ours {after['ours_mb']} MB, cache off {after['cache_off_mb']} MB")
+    out.append(f"\nseed, migrate and ANALYZE: {report['seed_seconds']} s; errors (non-2xx, socket errors, "
+               f"failed pulls, wrong row counts): {report['errors']}")
+    return "\n".join(out)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--database-url", help="a PostgreSQL server URL for the service (Datasette stays on SQLite)")
     parser.add_argument("--values", type=int, default=1_000_000)
-    parser.add_argument("--requests", type=int, default=600)
-    parser.add_argument("--concurrency", type=int, default=8)
-    parser.add_argument("--quick", action="store_true", help="20,000 values, for a smoke run")
+    parser.add_argument("--duration", type=float, default=10, help="seconds of each measured wrk run")
+    parser.add_argument("--warmup", type=float, default=3, help="seconds of the unmeasured run before each")
+    parser.add_argument("--quick", action="store_true", help="20,000 values, 1 s warm-up and 2 s runs: a smoke run")
     parser.add_argument("--json", type=Path, help="also write the results here")
     args = parser.parse_args()
     if args.quick:
-        args.values, args.requests = 20_000, 100
+        args.values, args.duration, args.warmup = 20_000, 2, 1
     report = run(args)
-    print(f"## Indicator data benchmark ({report['database']}, {report['values']:,} values, "
-          f"{report['requests']} requests at concurrency {report['concurrency']})\n")
-    print(report["table"])
-    bare = report["bare_mean"]
-    print(f"\nratios are against the mean of the two baselines: {bare['rps']:,} req/s, p50 {bare['p50_ms']} ms")
-    for key, label in (("a", "(a) one indicator, one area, all periods"),
-                       ("b", "(b) one indicator, all areas, latest period")):
-        r = report[key]
-        print(f"\n{label}:\n"
-              f"  ours ÷ Datasette throughput: {r['throughput_vs_datasette']} (target ≥ 3: "
-              f"{_mark(r['meets_3x_datasette'])})\n"
-              f"  ours ÷ bare throughput: {r['throughput_vs_bare']} (target ≥ 0.7: {_mark(r['meets_0_7_bare'])})\n"
-              f"  ours p50 ÷ bare p50: {r['p50_vs_bare']}; ours p50 ÷ Datasette p50: {r['p50_vs_datasette']}")
-    ours, theirs = report["csv_ours"], report["csv_datasette"]
-    print(f"\n(c) bulk CSV of one indicator: ours {ours['rows']:,} rows, {ours['bytes']:,} bytes in "
-          f"{ours['seconds']} s, server RSS {ours['rss_before_mb']} → peak {ours['rss_peak_mb']} MB, "
-          f"growth {ours['rss_growth_mb']} MB "
-          f"(target < 50 MB: {_mark(report['csv_under_50_mb'])})")
-    print(f"    Datasette (?sql=…&_stream=on): {theirs['rows']:,} rows, {theirs['bytes']:,} bytes in "
-          f"{theirs['seconds']} s, RSS growth {theirs['rss_growth_mb']} MB"
-          f"{'' if report['csv_same_rows'] else ' (ROW COUNTS DIFFER)'}")
-    print(f"\nseed, migrate and ANALYZE: {report['seed_seconds']} s; errors (non-200): {report['errors']}")
+    print(report_text(report))
     if args.json:
         args.json.write_text(json.dumps(report, indent=2))
     return 1 if report["errors"] else 0

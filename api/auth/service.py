@@ -1,11 +1,13 @@
 """Accounts, partner clients, and turning credentials into subjects."""
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from fastapi import Request
-from sqlalchemy import exists, func
+from sqlalchemy import Select, bindparam, exists, func
+from sqlalchemy import select as sa_select
 from sqlalchemy import update as sa_update
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, select
@@ -142,9 +144,13 @@ def user_token(settings: Settings, user: UserAccount) -> tokens.IssuedToken:
 
 
 def user_subject(user: UserAccount) -> Subject:
-    return Subject(kind="user", label=user.email, id=str(user.id), is_admin=user.is_admin,
-                   scopes=frozenset({USER_SCOPE}), stakeholder_id=user.stakeholder_id,
-                   must_change_password=user.must_change_password)
+    return _person(str(user.id), user.email, user.is_admin, user.stakeholder_id, user.must_change_password)
+
+
+def _person(user_id: str, email: str, is_admin: bool, stakeholder_id: int | None,
+            must_change_password: bool) -> Subject:
+    return Subject(kind="user", label=email, id=user_id, is_admin=is_admin, scopes=frozenset({USER_SCOPE}),
+                   stakeholder_id=stakeholder_id, must_change_password=must_change_password)
 
 
 class WrongPassword(InvalidInput):
@@ -232,7 +238,11 @@ def authenticate_client(session: Session, *, client_id: str, secret: str) -> Par
 
 
 def client_subject(client: PartnerClient, scopes: set[str]) -> Subject:
-    return Subject(kind="client", label=client.name, id=client.client_id, scopes=frozenset(scopes))
+    return _client(client.client_id, client.name, scopes)
+
+
+def _client(client_id: str, name: str, scopes: set[str]) -> Subject:
+    return Subject(kind="client", label=name, id=client_id, scopes=frozenset(scopes))
 
 
 # Tokens back to subjects -------------------------------------------------------------------
@@ -241,26 +251,72 @@ def identify(request: Request, session: Session, claims: dict[str, Any]) -> Subj
     """`subject_from_claims` for a request: a partner client's request is also counted against its
     budget (429 once spent). The doors reach this through `app.state.identify` (api/main.py), so
     that api/deps.py, which every router imports, imports no domain package."""
-    subject = subject_from_claims(session, claims)
-    if subject is not None and subject.kind == "client":
-        throttle.take_client_quota(request, subject.id)
-    return subject
+    found = principal(claims)
+    row = session.connection().execute(found.statement, found.params).first() if found else None
+    return found.admit(request, row) if found else None
 
 
 def subject_from_claims(session: Session, claims: dict[str, Any]) -> Subject | None:
     """The subject a verified token speaks for, or None if its account or client has since
     been disabled, revoked or reset (its generation no longer matches)."""
+    found = principal(claims)
+    return found.subject(session.connection().execute(found.statement, found.params).first()) if found else None
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Whom a verified token names, as one SELECT of the columns that say whether it still
+    stands. A read can add its own columns to that SELECT (`statement.add_columns`), so that
+    checking the credential costs no round trip of its own while a disable, a revoke or a reset
+    still refuses the very next request on every instance: the check reads the database.
+
+    The statement is built once per kind of principal, its key a bound parameter (`params`):
+    built per request, a statement costs more than running it."""
+
+    kind: str
+    statement: Select
+    params: dict[str, Any]
+    subject: Callable[[Sequence[Any] | None], Subject | None]
+
+    @property
+    def width(self) -> int:
+        """How many leading columns of a row are the principal's."""
+        return len(self.statement.selected_columns)
+
+    def admit(self, request: Request, row: Sequence[Any] | None) -> Subject | None:
+        """The subject from `row` (None: no longer valid); a partner client's request is also
+        counted against its budget (429 once spent)."""
+        subject = self.subject(row[: self.width] if row is not None else None)
+        if subject is not None and subject.kind == "client":
+            throttle.take_client_quota(request, subject.id)
+        return subject
+
+
+_KEY = bindparam("principal_key")
+_PRINCIPALS = {
+    "user": sa_select(UserAccount.is_active, UserAccount.token_generation, UserAccount.email, UserAccount.is_admin,
+                      UserAccount.stakeholder_id, UserAccount.must_change_password).where(UserAccount.id == _KEY),
+    "client": sa_select(PartnerClient.is_active, PartnerClient.token_generation, PartnerClient.scopes,
+                        PartnerClient.name).where(PartnerClient.client_id == _KEY),
+}
+
+
+def principal(claims: dict[str, Any]) -> Principal | None:
     kind, _, key = claims["sub"].partition(":")
     generation = claims.get("gen")
     if kind == "user" and key.isdigit():
-        user = session.get(UserAccount, int(key))
-        if user is None or not user.is_active or user.token_generation != generation:
-            return None
-        return user_subject(user)
+        def person(row):
+            if row is None or not row[0] or row[1] != generation:
+                return None
+            return _person(key, *row[2:])
+
+        return Principal("user", _PRINCIPALS["user"], {"principal_key": int(key)}, person)
     if kind == "client":
-        client = session.exec(select(PartnerClient).where(PartnerClient.client_id == key)).first()
-        if client is None or not client.is_active or client.token_generation != generation:
-            return None
-        granted = set(claims.get("scope", "").split()) & set(client.scopes.split())
-        return client_subject(client, granted)
+        def client(row):
+            if row is None or not row[0] or row[1] != generation:
+                return None
+            granted = set(claims.get("scope", "").split()) & set(row[2].split())
+            return _client(key, row[3], granted)
+
+        return Principal("client", _PRINCIPALS["client"], {"principal_key": key}, client)
     return None

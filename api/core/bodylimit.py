@@ -81,6 +81,10 @@ class BodyLimitMiddleware:
         if refusal is not None:
             await _respond(scope, receive, send, refusal)
             return
+        if scope["method"] in _SAFE_METHODS and "content-length" not in headers \
+                and "transfer-encoding" not in headers:
+            await self.app(scope, receive, send)  # no body to count
+            return
         nominal, limit = _limit(scope, headers)
         declared = headers.get("content-length", "")
         if declared.isdigit() and int(declared) > limit:

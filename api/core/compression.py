@@ -11,7 +11,10 @@ class GZipMiddleware:
         self.gzip = _GZip(app, minimum_size=minimum_size)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and scope["path"].startswith(self.prefix):
+        # Only for a client that takes gzip: Starlette's wrapper costs a fair share of a small
+        # cached answer even when it has nothing to compress.
+        if scope["type"] == "http" and scope["path"].startswith(self.prefix) and any(
+                name == b"accept-encoding" and b"gzip" in value for name, value in scope["headers"]):
             await self.gzip(scope, receive, send)
         else:
             await self.app(scope, receive, send)

@@ -66,6 +66,9 @@ class Settings(BaseSettings):
     # Partner clients' request budget: this many API requests per window, per client.
     client_rate_limit: int = Field(default=1200, ge=1, le=1_000_000)
     client_rate_window_seconds: int = Field(default=60, ge=1, le=86400)
+    # Indicator data responses kept by (query, data version) in each process, in MB; with
+    # ATA_REDIS_URL also shared in Redis. 0 turns the cache off (api/core/responsecache.py).
+    data_cache_mb: int = Field(default=64, ge=0, le=4096)
     # Anonymous callers of the open-data door (/fingertips/api): requests per minute, per address.
     open_data_rate_limit: int = Field(default=300, ge=1, le=1_000_000)
     # Proxies (addresses or CIDR) whose X-Forwarded-For is believed; empty: believe none.

@@ -1,27 +1,33 @@
 """Engine and session: SQLite (file, WAL) by default, PostgreSQL via psycopg 3."""
 
-from collections.abc import Iterator
+from collections.abc import Callable, Hashable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from sqlalchemy import Engine, event
+from sqlalchemy import Connection, Engine, event
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, SQLModel, create_engine
 
 from api.core.config import Settings
 from api.core.errors import NotFound
 
 M = TypeVar("M", bound=SQLModel)
+T = TypeVar("T")
 
 
-def make_engine(settings: Settings) -> Engine:
+def make_engine(settings: Settings, *, pool_size: int | None = None, pre_ping: bool = True) -> Engine:
+    """`pool_size` (default ATA_DB_POOL_SIZE) connections and as many again in overflow;
+    `pre_ping`: test each connection as it is taken (PostgreSQL), one round trip more."""
     url = settings.database_url
+    pool_size = pool_size or settings.db_pool_size
     if settings.is_sqlite:
         engine = create_engine(
             url,
             echo=settings.sql_echo,
             connect_args={"check_same_thread": False, "timeout": settings.sqlite_busy_timeout},
-            pool_size=settings.db_pool_size,
-            max_overflow=settings.db_pool_size,
+            pool_size=pool_size,
+            max_overflow=pool_size,
             pool_timeout=settings.db_pool_timeout,
         )
         busy_ms = int(settings.sqlite_busy_timeout * 1000)
@@ -40,11 +46,42 @@ def make_engine(settings: Settings) -> Engine:
     return create_engine(
         url,
         echo=settings.sql_echo,
-        pool_pre_ping=True,
-        pool_size=settings.db_pool_size,
-        max_overflow=settings.db_pool_size,
+        pool_pre_ping=pre_ping,
+        pool_size=pool_size,
+        max_overflow=pool_size,
         pool_timeout=settings.db_pool_timeout,
     )
+
+
+@dataclass(frozen=True)
+class Read:
+    """Columns to read beside the principal's: `columns()` builds them (once per `shape`, the
+    statement is kept), with bound parameters whose values are `params`."""
+
+    shape: Hashable
+    columns: Callable[[], Sequence[Any]]
+    params: dict[str, Any]
+
+
+def make_loop_engine(settings: Settings) -> Engine:
+    """Connections for reads served on the event loop (`on_loop`). One is enough: such a read
+    runs to its end without awaiting, so no two hold one at once, and it never waits for a
+    connection the thread pool's requests hold. Not tested as taken, to save the round trip:
+    `on_loop` tries once more when the one it took had died."""
+    return make_engine(settings, pool_size=1, pre_ping=False)
+
+
+def on_loop(engine: Engine, read: Callable[[Connection], T]) -> T:
+    """`read` on a connection from `make_loop_engine`'s pool, once more on a fresh one if the
+    connection taken had died (the database restarted since it was last used)."""
+    for attempt in (1, 2):
+        try:
+            with engine.connect() as connection:
+                return read(connection)
+        except DBAPIError as exc:
+            if attempt == 2 or not exc.connection_invalidated:
+                raise
+    raise AssertionError("unreachable")
 
 
 def session_scope(engine: Engine) -> Iterator[Session]:

@@ -14,6 +14,11 @@ def _tags(header: str) -> list[str]:
     return [tag.strip() for tag in header.split(",") if tag.strip()]
 
 
+def if_none_match(request: Request) -> list[str]:
+    """The entity tags of If-None-Match (none without the header)."""
+    return _tags(request.headers.get("if-none-match", ""))
+
+
 def if_match(request: Request) -> list[str] | None:
     """The entity tags of If-Match, or None without the header."""
     header = request.headers.get("if-match")

@@ -32,7 +32,7 @@ class PageParams(BaseModel):
     cursor: str | None
 
 
-def _page_params(
+async def _page_params(
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Page size")] = DEFAULT_LIMIT,
     cursor: Annotated[str | None, Query(max_length=512, description="Opaque cursor from next_cursor")] = None,
 ) -> PageParams:
@@ -94,6 +94,14 @@ def decode_cursor(cursor: str, types: Sequence[type]) -> list[Any]:
         raise BadRequest("The cursor is not valid; start again without one.") from exc
 
 
+def decode_keys(cursor: str, types: Sequence[type]) -> list[Any]:
+    """`decode_cursor` for keys that are never NULL (400 if one is)."""
+    values = decode_cursor(cursor, types)
+    if any(value is None for value in values):
+        raise BadRequest("The cursor is not valid; start again without one.")
+    return values
+
+
 def _beyond(columns: Sequence[InstrumentedAttribute], values: Sequence[Any], descending: bool):
     """Rows strictly after `values` in the listing order (keys are NOT NULL).
 
@@ -133,9 +141,7 @@ def paginate(
         raise ValueError("a nullable first key needs ascending order and a unique key after it")
     types = [column.type.python_type for column in order]
     if page.cursor:
-        values = decode_cursor(page.cursor, types)
-        if not first_nullable and any(value is None for value in values):
-            raise BadRequest("The cursor is not valid; start again without one.")
+        values = decode_cursor(page.cursor, types) if first_nullable else decode_keys(page.cursor, types)
         stmt = stmt.where(_beyond_nulls_last(order, values) if first_nullable else _beyond(order, values, descending))
     ordering = [column.desc() for column in order] if descending else list(order)
     if first_nullable:

@@ -5,6 +5,8 @@ One HMAC algorithm from settings, always passed to decode as `algorithms=[...]`;
 rotated (retired keys stay valid for verification while tokens signed with them expire).
 """
 
+import threading
+import time
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -55,8 +57,33 @@ def issue(settings: Settings, *, subject: str, scope: str, claims: dict[str, Any
     return IssuedToken(token=token, jti=jti, expires_in=int(lifetime.total_seconds()))
 
 
+# Tokens already verified, by (token, keys, algorithm): a partner sends the same token with
+# every request for its lifetime, and the signature check is a good part of a cached read's
+# cost. Only the signature and claims are remembered; expiry is checked on every use.
+_VERIFIED: dict[tuple[str, str, str, str], dict[str, Any]] = {}
+_VERIFIED_MAX = 10_000
+_verified_lock = threading.Lock()
+
+
 def verify(settings: Settings, token: str) -> dict[str, Any]:
     """The token's claims, or InvalidToken for anything forged, altered, expired or unknown."""
+    key = (token, settings.secret_key, settings.jwt_previous_keys, settings.jwt_algorithm)
+    claims = _VERIFIED.get(key)
+    if claims is not None:
+        if claims["exp"] > time.time():
+            return claims
+        with _verified_lock:
+            _VERIFIED.pop(key, None)
+        raise InvalidToken("expired")
+    claims = _verify(settings, token)
+    with _verified_lock:
+        if len(_VERIFIED) >= _VERIFIED_MAX:
+            _VERIFIED.clear()
+        _VERIFIED[key] = claims
+    return claims
+
+
+def _verify(settings: Settings, token: str) -> dict[str, Any]:
     try:
         header = jwt.get_unverified_header(token)
     except JWTError as exc:

@@ -1,20 +1,25 @@
 """HTTP for indicators: metadata, and values for partner systems (JSON pages or streamed CSV)."""
 
+from collections.abc import Callable
 from email.utils import format_datetime
-from typing import Annotated
+from functools import partial
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Path, Query, Request, Response, UploadFile
 from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import AwareDatetime
+from sqlalchemy import Connection
 
 from api import authz
 from api.authz import Subject
+from api.core.db import on_loop
 from api.core.errors import NotModified
-from api.core.http import check_if_match, conditional_get, etag_of
+from api.core.http import check_if_match, conditional_get, etag_of, if_none_match
 from api.core.pagination import Page, PageDep, set_next_link
+from api.core.responsecache import kept_when_whole
 from api.core.schemas import SINGLE_LINE
-from api.deps import SessionDep, require
-from api.indicators import csvw, importer, service
+from api.deps import SessionDep, admit, claims_for, require
+from api.indicators import csvw, importer, reading, service
 from api.indicators.schemas import (
     Availability,
     Benchmark,
@@ -64,8 +69,6 @@ CSV = {200: {"content": {"text/csv": {}, "application/x-ndjson": {}},
                             "other than json, csv or ndjson, a `modified_since` that is not a date-time, or "
                             "a `limit` outside 1-500"}}
 UnknownIndicator = {404: {"description": "an `indicator` named does not exist"}}
-STREAMS = {"csv": (service.stream_csv, "text/csv; charset=utf-8", "csv"),
-           "ndjson": (service.stream_ndjson, "application/x-ndjson", "ndjson")}
 
 
 @router.get("/indicators", response_model=Page[IndicatorRead])
@@ -103,54 +106,72 @@ def update_indicator(indicator_id: IndicatorPath, body: IndicatorUpdate, request
     return indicator
 
 
-def _values(request: Request, response: Response, session, *, indicator_ids: list[str] | None, page, areas,
-            period, breakdown, modified_since, format: str, csvw_url: str):
-    """Shared by one indicator's data and the bulk /data: validators, then JSON or CSV."""
-    newest = service.newest_change(session, indicator_ids)
-    tag = f'W/"{",".join(indicator_ids or ["all"])}.{newest.timestamp() if newest else 0}"'
-    validators = {"ETag": tag, "Cache-Control": "private, max-age=300"}
-    if newest is not None:
-        validators["Last-Modified"] = format_datetime(newest, usegmt=True)
-    if request.headers.get("if-none-match") == tag:
-        raise NotModified(tag)
-    filters = {"indicator_ids": indicator_ids, "areas": areas, "period": period, "breakdown": breakdown,
-               "modified_since": modified_since}
-    if format in STREAMS:
-        stream, media_type, extension = STREAMS[format]
-        name = indicator_ids[0] if indicator_ids and len(indicator_ids) == 1 else "indicator-data"
-        headers = {**validators, "Content-Disposition": f'attachment; filename="{name}.{extension}"'}
-        if format == "csv":
-            headers["Link"] = f'<{csvw_url}>; rel="describedby"; type="{csvw.MEDIA_TYPE}"'
-        return StreamingResponse(stream(request.app.state.engine, **filters), media_type=media_type, headers=headers)
-    rows, cursor = service.list_values(session, page=page, **filters)
-    set_next_link(request, response, cursor)
-    response.headers.update(validators)
-    return Page(items=[ValueRead(**service.value_row(v, name)) for v, name in rows], next_cursor=cursor)
+ValuesReader = Annotated[dict[str, Any], Depends(claims_for(authz.may_read_indicators))]
+
+
+def _values(request: Request, claims: dict[str, Any], query: reading.ValueQuery, csvw_url: Callable[[], str]
+            ) -> Response:
+    """Shared by one indicator's data and the bulk /data, served on the event loop (no thread-pool
+    hop): the credential and the data's validator in one round trip, then a 304, a cached body,
+    or the rows read and kept for the next caller. Streams are read in the thread pool."""
+    found, kept = on_loop(request.app.state.loop_engine, partial(_read, request, claims, query))
+    headers = {"ETag": found.etag, "Cache-Control": "private, max-age=300"}
+    if found.newest is not None:
+        headers["Last-Modified"] = format_datetime(found.newest, usegmt=True)
+    media_type = reading.MEDIA_TYPES[query.format]
+    if query.format == "json":
+        cursor, _, body = kept.partition(b"\n")
+        if cursor:
+            headers["Link"] = f'<{request.url.include_query_params(cursor=cursor.decode())}>; rel="next"'
+        return Response(body, media_type=media_type, headers=headers)
+    name = query.indicator_ids[0] if query.indicator_ids and len(query.indicator_ids) == 1 else "indicator-data"
+    headers["Content-Disposition"] = f'attachment; filename="{name}.{query.format}"'
+    if query.format == "csv":
+        headers["Link"] = f'<{csvw_url()}>; rel="describedby"; type="{csvw.MEDIA_TYPE}"'
+    if kept is not None:
+        return Response(kept, media_type=media_type, headers=headers)
+    stream = reading.STREAMS[query.format](request.app.state.engine, query)
+    return StreamingResponse(kept_when_whole(stream, request.app.state.data_cache, found.key), media_type=media_type,
+                             headers=headers)
+
+
+def _read(request: Request, claims: dict[str, Any], query: reading.ValueQuery, connection: Connection
+          ) -> tuple[reading.Validator, bytes | None]:
+    """The validator and, if it is kept or is a JSON page, the body (a JSON page's starts with its
+    next cursor and a newline)."""
+    version = admit(request, connection, claims, authz.may_read_indicators, reading.validator_read(query))
+    found = reading.validator(connection, query, version)
+    tags = {tag.removeprefix("W/") for tag in if_none_match(request)}
+    if "*" in tags or found.etag.removeprefix("W/") in tags:
+        raise NotModified(found.etag)
+    cache = request.app.state.data_cache
+    kept = cache.get(found.key)
+    if kept is None and query.format == "json":
+        body, cursor = reading.json_page(connection, query)
+        kept = (cursor or "").encode() + b"\n" + body
+        cache.put(found.key, kept)
+    return found, kept
 
 
 @router.get("/indicators/{indicator_id}/data", response_model=Page[ValueRead], responses=CSV)
-def indicator_data(indicator_id: IndicatorPath, request: Request, response: Response, session: SessionDep,
-                   _: IndicatorReader, page: PageDep, area: Areas = None, period: Period = None,
-                   breakdown: Breakdown = None, modified_since: ModifiedSince = None, format: Format = "json"):
+async def indicator_data(indicator_id: IndicatorPath, request: Request, claims: ValuesReader, page: PageDep,
+                         area: Areas = None, period: Period = None, breakdown: Breakdown = None,
+                         modified_since: ModifiedSince = None, format: Format = "json"):
     """One indicator's values by area, period and breakdown. No rows is a 200 with no items."""
-    service.get_indicator(session, indicator_id)
-    return _values(request, response, session, indicator_ids=[indicator_id], page=page, areas=area, period=period,
-                   breakdown=breakdown, modified_since=modified_since, format=format,
-                   csvw_url=str(request.url_for("indicator_csvw", indicator_id=indicator_id)))
+    query = reading.ValueQuery.of(indicator_ids=[indicator_id], areas=area, period=period, breakdown=breakdown,
+                                  modified_since=modified_since, format=format, limit=page.limit, cursor=page.cursor)
+    return _values(request, claims, query,
+                   lambda: str(request.url_for("indicator_csvw", indicator_id=indicator_id)))
 
 
 @router.get("/data", response_model=Page[ValueRead], responses={**CSV, **UnknownIndicator})
-def bulk_data(request: Request, response: Response, session: SessionDep, _: IndicatorReader, page: PageDep,
-              indicator: IndicatorIds = None,
-              area: Areas = None, period: Period = None, breakdown: Breakdown = None,
-              modified_since: ModifiedSince = None, format: Format = "json"):
+async def bulk_data(request: Request, claims: ValuesReader, page: PageDep, indicator: IndicatorIds = None,
+                    area: Areas = None, period: Period = None, breakdown: Breakdown = None,
+                    modified_since: ModifiedSince = None, format: Format = "json"):
     """Values across indicators, for bulk pulls and incremental sync (`modified_since`)."""
-    indicator = list(dict.fromkeys(indicator)) if indicator else indicator
-    for indicator_id in indicator or []:
-        service.get_indicator(session, indicator_id)
-    return _values(request, response, session, indicator_ids=indicator, page=page, areas=area, period=period,
-                   breakdown=breakdown, modified_since=modified_since, format=format,
-                   csvw_url=str(request.url_for("bulk_csvw")))
+    query = reading.ValueQuery.of(indicator_ids=indicator, areas=area, period=period, breakdown=breakdown,
+                                  modified_since=modified_since, format=format, limit=page.limit, cursor=page.cursor)
+    return _values(request, claims, query, lambda: str(request.url_for("bulk_csvw")))
 
 
 CSVW = {200: {"content": {csvw.MEDIA_TYPE: {}}, "description": "CSVW table metadata (W3C CSV on the Web)"}}

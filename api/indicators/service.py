@@ -1,22 +1,18 @@
 """Indicators: metadata, and values read with server-side filters, cursor pages or a stream."""
 
-import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from datetime import datetime
-from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import Engine, func
+from sqlalchemy import func
 from sqlmodel import Session, select
 
 from api.audit import service as audit
 from api.authz import Subject
 from api.core.errors import Conflict, NotFound
 from api.core.pagination import PageParams, paginate
-from api.core.spreadsheet import CsvChunks
 from api.indicators.compare import outcome
 from api.indicators.models import Indicator, IndicatorValue
-from api.indicators.schemas import VALUE_COLUMNS, ValueRead
 from api.indicators.trend import Point, recent_trend
 from api.registry.models import Area
 
@@ -72,57 +68,6 @@ def list_values(session: Session, *, page: PageParams, indicator_ids: Sequence[s
     """Rows of (IndicatorValue, area name), in a stable order for cursor pages."""
     stmt = _values_query(indicator_ids, areas, period, breakdown, modified_since)
     return paginate(session, stmt, order=[IndicatorValue.id], page=page)
-
-
-def newest_change(session: Session, indicator_ids: Sequence[str] | None) -> datetime | None:
-    """When the newest of these indicators' values changed: the validator for ETag and
-    Last-Modified. Values are inserted or updated (each stamping updated_at), never deleted, so
-    this alone moves whenever the data does. One index seek per indicator: a max over an IN list
-    would read every matching entry."""
-    if not indicator_ids:
-        return session.exec(select(func.max(IndicatorValue.updated_at))).one()
-    per_indicator = [select(func.max(IndicatorValue.updated_at)).where(IndicatorValue.indicator_id == i)
-                     .scalar_subquery() for i in dict.fromkeys(indicator_ids)]
-    # Through the connection: sqlmodel's exec() would unwrap a one-column row into a scalar.
-    row = session.connection().execute(select(*per_indicator)).one()
-    stamps = [stamp for stamp in row if stamp is not None]
-    return max(stamps, default=None)
-
-
-def value_row(value: IndicatorValue, area_name: str) -> dict[str, Any]:
-    return {**value.model_dump(exclude={"id"}), "area_name": area_name}
-
-
-
-def stream_rows(engine: Engine, *, batch: int = 2000, **filters: Any) -> Iterator[list[dict[str, Any]]]:
-    """All matching values as API rows, in keyset batches read in a session of its own (the
-    response is sent after the request's session has closed); memory stays flat."""
-    with Session(engine) as session:
-        cursor = None
-        while True:
-            rows, cursor = list_values(session, page=PageParams(limit=batch, cursor=cursor), **filters)
-            yield [value_row(value, area_name) for value, area_name in rows]
-            session.expunge_all()
-            if cursor is None:
-                return
-
-
-def stream_csv(engine: Engine, **filters: Any) -> Iterator[str]:
-    """The values as CSV in the API's column order, formula-like cells neutralised."""
-    out = CsvChunks()
-    out.row(VALUE_COLUMNS)
-    yield out.take()
-    columns = itemgetter(*VALUE_COLUMNS)
-    for rows in stream_rows(engine, **filters):
-        out.rows(map(columns, rows))
-        yield out.take()
-
-
-def stream_ndjson(engine: Engine, **filters: Any) -> Iterator[str]:
-    """The values as newline-delimited JSON, one object per line, the same fields as the JSON pages."""
-    for rows in stream_rows(engine, **filters):
-        yield "".join(json.dumps(ValueRead(**row).model_dump(mode="json"), separators=(",", ":")) + "\n"
-                      for row in rows)
 
 
 def latest_period(session: Session, indicator_id: str, area_code: str, breakdown: str) -> str | None:

@@ -29,7 +29,8 @@ LAYERS: list[tuple[str, set[str]]] = [
     ("dashboards", {"api.dashboards"}),
     ("privacy", {"api.privacy"}),  # composes every domain's part; both doors call it
     ("doors", {"api.deps", "web"}),  # plus every api.<domain>.router, see `unit`
-    ("top", {"api.main", "api.router", "api.cli", "api.backup", "api.demo", "api.openapi", "api.docs", "api.health",
+    ("top", {"api.main", "api.requestcontext", "api.router", "api.cli", "api.backup", "api.demo", "api.openapi",
+             "api.docs", "api.health",
              "api.models"}),
 ]
 RANK = {unit: rank for rank, (_, units) in enumerate(LAYERS) for unit in units}

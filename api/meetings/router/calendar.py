@@ -12,7 +12,7 @@ from api.authz import Subject
 from api.core.db import get_or_404
 from api.core.errors import Unauthorized
 from api.core.schemas import Id
-from api.deps import Person, SessionDep, SettingsDep, current_subject, require
+from api.deps import Person, SessionDep, SettingsDep, current_subject, require, verified_claims
 from api.meetings import calendar
 from api.meetings.schemas import CalendarLinks
 from api.registry.models import Group
@@ -25,7 +25,7 @@ def feed_subject(request: Request, settings: SettingsDep, session: SessionDep,
                  ) -> Subject:
     """A bearer token as usual, or the person's secret feed token (calendar apps send no headers)."""
     if token is None:
-        return current_subject(request, settings, session)
+        return current_subject(request, verified_claims(request), session)
     user = calendar.user_for_feed_token(session, settings, token)
     if user is None:
         raise Unauthorized("This calendar link is not valid; it may have been reset.")
