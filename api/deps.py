@@ -18,6 +18,7 @@ from api.core import tokens
 from api.core.config import Settings
 from api.core.db import Read, session_scope
 from api.core.errors import Forbidden, InvalidInput, Unauthorized
+from api.core.rawreads import fetch_first
 
 
 async def get_settings_dep(request: Request) -> Settings:
@@ -88,7 +89,7 @@ def admit(request: Request, connection: Connection, claims: dict[str, Any], rule
     statement = _ADMITTING.get(key)
     if statement is None:
         statement = _ADMITTING[key] = found.statement.add_columns(*(read.columns() if read else ()))
-    row = connection.execute(statement, {**found.params, **(read.params if read else {})}).first()
+    row = fetch_first(connection, statement, {**found.params, **(read.params if read else {})})
     check_rule(request, _standing(found.admit(request, row)), rule)
     return row[found.width:]
 
@@ -139,11 +140,12 @@ def claims_for(rule: Callable[[Subject], bool]) -> Callable[..., Any]:
     """`bearer_claims` for a route that checks `rule` itself, with `admit`, in its own round
     trip to the database; named like `require` so that the authorisation matrix reads it."""
 
-    async def _claims(claims: BearerClaims) -> dict[str, Any]:
-        return claims
+    async def _claims(request: Request) -> dict[str, Any]:
+        return verified_claims(request)
 
     _claims.__name__ = f"claims_for_{rule.__name__}"
     _claims.rule = rule
+    _claims.bearer_only = True  # read by api/openapi.py: no other credential is taken
     return _claims
 
 

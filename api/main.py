@@ -26,7 +26,7 @@ from api.indicators.fingertips_router import router as fingertips_router
 from api.mail import invitations as mail_invitations
 from api.openapi import install_openapi
 from api.requestcontext import RequestContextMiddleware
-from api.router import api_router
+from api.router import api_router, data_router
 from web.auth import SESSION_COOKIE, SignInRequired
 from web.errors import render_error
 from web.routes import STATIC_DIR, web_router
@@ -114,6 +114,7 @@ def create_app(settings: Settings | None = None, *, mail_worker: bool | None = N
     app.add_middleware(GZipMiddleware, prefix="/api/", minimum_size=1024)
     install_error_handlers(app)
     install_openapi(app)
+    app.include_router(data_router, prefix="/api/v1")
     app.include_router(health_router)
     app.include_router(docs_router)
     app.include_router(api_router, prefix="/api/v1")

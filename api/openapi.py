@@ -20,7 +20,7 @@ from fastapi.routing import APIRoute
 from api.core.db import on_loop
 from api.core.errors import PROBLEM_JSON, NotModified
 from api.core.http import check_if_match, conditional_get
-from api.deps import bearer_claims, current_subject, get_session
+from api.deps import current_subject, get_session
 
 PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
 
@@ -218,7 +218,8 @@ def complete(document: dict[str, Any], routes: list[APIRoute]) -> dict[str, Any]
             operation["responses"] = dict(sorted(responses.items()))
             if 401 in statuses and not route.path_format.endswith(_SIGN_IN):
                 # Calendar feeds also take the person's feed token (a query parameter) instead.
-                bearer_only = bool({current_subject, bearer_claims} & set(_calls(route.dependant)))
+                calls = list(_calls(route.dependant))
+                bearer_only = current_subject in calls or any(getattr(call, "bearer_only", False) for call in calls)
                 operation["security"] = [{"bearerAuth": []}] if bearer_only else [{"bearerAuth": []}, {}]
             if 412 in statuses:
                 _header_parameter(operation, "If-Match",

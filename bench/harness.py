@@ -243,6 +243,25 @@ class WrkResult:
                 "warmup_errors": self.warmup_errors}
 
 
+def _cpu_ticks(pid: int) -> int:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return int(fields[11]) + int(fields[12])  # utime + stime
+
+
+def settle(pids: list[int], *, quiet: float = 0.5, limit: float = 120) -> None:
+    """Until none of these processes uses CPU for `quiet` seconds: wrk stops at its deadline,
+    but a server goes on with the requests it had in hand (a long CSV, say), and that work must
+    not be counted in the next run."""
+    deadline = time.monotonic() + limit
+    before = [_cpu_ticks(pid) for pid in pids]
+    while time.monotonic() < deadline:
+        time.sleep(quiet)
+        now = [_cpu_ticks(pid) for pid in pids]
+        if all(b - a <= 1 for a, b in zip(before, now, strict=True)):
+            return
+        before = now
+
+
 def _wrk_once(binary: str, base: str, paths_file: Path, headers: dict[str, str], seconds: float,
               connections: int, threads: int, timeout: float) -> dict:
     command = [binary, f"-t{threads}", f"-c{connections}", f"-d{max(1, round(seconds))}s", "--timeout",
@@ -257,7 +276,7 @@ def _wrk_once(binary: str, base: str, paths_file: Path, headers: dict[str, str],
 
 def wrk_run(base: str, name: str, paths: list[str], *, headers: dict[str, str] | None = None,
             seconds: float = 10, warmup: float = 3, connections: int = 16, threads: int = 1,
-            timeout: float = 60) -> WrkResult:
+            timeout: float = 60, settle_pids: list[int] | None = None) -> WrkResult:
     """A closed loop: `connections` connections each sending its next request as soon as the last
     is answered, rotating over `paths`; an unmeasured `warmup`-second run, then the measured one.
     `timeout` is per request (wrk's default of 2 s would count a queued CSV download as an error)."""
@@ -268,7 +287,9 @@ def wrk_run(base: str, name: str, paths: list[str], *, headers: dict[str, str] |
     try:
         warm = _wrk_once(binary, base, paths_file, headers or {}, warmup, connections, threads, timeout) \
             if warmup > 0 else None
+        settle(settle_pids or [])
         run = _wrk_once(binary, base, paths_file, headers or {}, seconds, connections, threads, timeout)
+        settle(settle_pids or [])
     finally:
         paths_file.unlink(missing_ok=True)
     warmup_errors = warm["non_2xx_3xx"] + sum(warm["socket_errors"].values()) if warm else 0

@@ -16,11 +16,15 @@ M = TypeVar("M", bound=SQLModel)
 T = TypeVar("T")
 
 
-def make_engine(settings: Settings, *, pool_size: int | None = None, pre_ping: bool = True) -> Engine:
+def make_engine(settings: Settings, *, pool_size: int | None = None, pre_ping: bool = True,
+                reads_only: bool = False) -> Engine:
     """`pool_size` (default ATA_DB_POOL_SIZE) connections and as many again in overflow;
-    `pre_ping`: test each connection as it is taken (PostgreSQL), one round trip more."""
+    `pre_ping`: test each connection as it is taken (PostgreSQL), one round trip more;
+    `reads_only`: no transaction around each use (autocommit), so that a read is one round trip,
+    not three (BEGIN, the SELECT, and the ROLLBACK as the connection goes back to the pool)."""
     url = settings.database_url
     pool_size = pool_size or settings.db_pool_size
+    options = {"isolation_level": "AUTOCOMMIT"} if reads_only else {}
     if settings.is_sqlite:
         engine = create_engine(
             url,
@@ -29,6 +33,7 @@ def make_engine(settings: Settings, *, pool_size: int | None = None, pre_ping: b
             pool_size=pool_size,
             max_overflow=pool_size,
             pool_timeout=settings.db_pool_timeout,
+            **options,
         )
         busy_ms = int(settings.sqlite_busy_timeout * 1000)
 
@@ -50,6 +55,7 @@ def make_engine(settings: Settings, *, pool_size: int | None = None, pre_ping: b
         pool_size=pool_size,
         max_overflow=pool_size,
         pool_timeout=settings.db_pool_timeout,
+        **options,
     )
 
 
@@ -68,7 +74,7 @@ def make_loop_engine(settings: Settings) -> Engine:
     runs to its end without awaiting, so no two hold one at once, and it never waits for a
     connection the thread pool's requests hold. Not tested as taken, to save the round trip:
     `on_loop` tries once more when the one it took had died."""
-    return make_engine(settings, pool_size=1, pre_ping=False)
+    return make_engine(settings, pool_size=1, pre_ping=False, reads_only=True)
 
 
 def on_loop(engine: Engine, read: Callable[[Connection], T]) -> T:

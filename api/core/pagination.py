@@ -32,10 +32,11 @@ class PageParams(BaseModel):
     cursor: str | None
 
 
-async def _page_params(
-    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Page size")] = DEFAULT_LIMIT,
-    cursor: Annotated[str | None, Query(max_length=512, description="Opaque cursor from next_cursor")] = None,
-) -> PageParams:
+Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Page size")]
+Cursor = Annotated[str | None, Query(max_length=512, description="Opaque cursor from next_cursor")]
+
+
+async def _page_params(limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None) -> PageParams:
     return PageParams(limit=limit, cursor=cursor)
 
 

@@ -3,14 +3,19 @@
 
 Nothing is ever invalidated here. A caller's key carries the validator of the data the body was
 built from (api/indicators/reading.py), so a change to the data makes new keys and the old
-entries are never asked for again: they age out of the process (least recently used first,
-within a byte budget) and out of Redis (a time to live).
+entries are never asked for again: they age out of the process (within a byte budget) and out of
+Redis (a time to live).
+
+When the process's budget is full, an entry chosen at random makes room, not the least recently
+used: a partner's sync job walks every slice in turn, and a walk longer than the cache would
+find nothing under LRU (each entry is pushed out just before it comes round again), while random
+replacement keeps about the share of the walk that fits.
 """
 
 import logging
+import secrets
 import threading
 import time
-from collections import OrderedDict
 from collections.abc import Iterator
 
 log = logging.getLogger("ata.cache")
@@ -26,7 +31,9 @@ class ResponseCache:
         # One entry may take an eighth of the budget: a bigger body (a bulk CSV) is streamed
         # each time instead of pushing out everything else.
         self.entry_limit = max_bytes // 8
-        self._entries: OrderedDict[str, bytes] = OrderedDict()
+        self._entries: dict[str, bytes] = {}
+        self._keys: list[str] = []  # the same keys, for a choice at random in constant time
+        self._where: dict[str, int] = {}
         self._size = 0
         self._lock = threading.Lock()
         self._prefix = prefix
@@ -44,11 +51,9 @@ class ResponseCache:
     def get(self, key: str) -> bytes | None:
         if not self.enabled:
             return None
-        with self._lock:
-            body = self._entries.get(key)
-            if body is not None:
-                self._entries.move_to_end(key)
-                return body
+        body = self._entries.get(key)
+        if body is not None:
+            return body
         body = self._redis_call(lambda r: r.get(self._prefix + key))
         if body is not None:
             self._keep(key, body)
@@ -64,17 +69,28 @@ class ResponseCache:
         """Forget every entry of this process (the shared entries age out in Redis)."""
         with self._lock:
             self._entries.clear()
+            self._keys.clear()
+            self._where.clear()
             self._size = 0
 
     def _keep(self, key: str, body: bytes) -> None:
         with self._lock:
-            old = self._entries.pop(key, None)
-            self._size -= len(old) if old is not None else 0
+            if key in self._entries:
+                self._drop(key)
             self._entries[key] = body
+            self._where[key] = len(self._keys)
+            self._keys.append(key)
             self._size += len(body)
             while self._size > self.max_bytes:
-                _, dropped = self._entries.popitem(last=False)
-                self._size -= len(dropped)
+                self._drop(self._keys[secrets.randbelow(len(self._keys))])
+
+    def _drop(self, key: str) -> None:
+        """Forget `key` (the lock held): the last key takes its place in the list."""
+        self._size -= len(self._entries.pop(key))
+        index, last = self._where.pop(key), self._keys.pop()
+        if last != key:
+            self._keys[index] = last
+            self._where[last] = index
 
     def _redis_call(self, call):
         if self._redis is None or time.monotonic() < self._redis_down_until:

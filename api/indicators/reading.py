@@ -25,6 +25,7 @@ from sqlalchemy import Connection, Engine, bindparam, func, select
 from api.core.db import Read
 from api.core.errors import NotFound
 from api.core.pagination import decode_keys, encode_cursor
+from api.core.rawreads import fetch
 from api.core.spreadsheet import CsvChunks
 from api.core.types import UTCDateTime
 from api.indicators.models import Indicator, IndicatorValue
@@ -148,7 +149,7 @@ def _select(shape: tuple):
 
 def _rows(connection: Connection, query: ValueQuery, *, after: int | None, limit: int) -> list[Any]:
     shape, params = _params(query, after=after, limit=limit)
-    return connection.execute(_select(shape), params).all()
+    return fetch(connection, _select(shape), params)
 
 
 def json_page(connection: Connection, query: ValueQuery) -> tuple[bytes, str | None]:

@@ -15,7 +15,7 @@ from api.authz import Subject
 from api.core.db import on_loop
 from api.core.errors import NotModified
 from api.core.http import check_if_match, conditional_get, etag_of, if_none_match
-from api.core.pagination import Page, PageDep, set_next_link
+from api.core.pagination import DEFAULT_LIMIT, Cursor, Limit, Page, PageDep, set_next_link
 from api.core.responsecache import kept_when_whole
 from api.core.schemas import SINGLE_LINE
 from api.deps import SessionDep, admit, claims_for, require
@@ -32,6 +32,8 @@ from api.indicators.schemas import (
 )
 
 router = APIRouter(tags=["indicators"])
+# The partner data reads, included by the application ahead of everything else (api/router.py).
+data_router = APIRouter(tags=["indicators"])
 
 IndicatorReader = Annotated[Subject, Depends(require(authz.may_read_indicators))]
 IndicatorManager = Annotated[Subject, Depends(require(authz.may_manage_indicators))]
@@ -153,24 +155,24 @@ def _read(request: Request, claims: dict[str, Any], query: reading.ValueQuery, c
     return found, kept
 
 
-@router.get("/indicators/{indicator_id}/data", response_model=Page[ValueRead], responses=CSV)
-async def indicator_data(indicator_id: IndicatorPath, request: Request, claims: ValuesReader, page: PageDep,
-                         area: Areas = None, period: Period = None, breakdown: Breakdown = None,
-                         modified_since: ModifiedSince = None, format: Format = "json"):
+@data_router.get("/indicators/{indicator_id}/data", response_model=Page[ValueRead], responses=CSV)
+async def indicator_data(indicator_id: IndicatorPath, request: Request, claims: ValuesReader,
+                         limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None, area: Areas = None, period: Period = None,
+                         breakdown: Breakdown = None, modified_since: ModifiedSince = None, format: Format = "json"):
     """One indicator's values by area, period and breakdown. No rows is a 200 with no items."""
     query = reading.ValueQuery.of(indicator_ids=[indicator_id], areas=area, period=period, breakdown=breakdown,
-                                  modified_since=modified_since, format=format, limit=page.limit, cursor=page.cursor)
+                                  modified_since=modified_since, format=format, limit=limit, cursor=cursor)
     return _values(request, claims, query,
                    lambda: str(request.url_for("indicator_csvw", indicator_id=indicator_id)))
 
 
-@router.get("/data", response_model=Page[ValueRead], responses={**CSV, **UnknownIndicator})
-async def bulk_data(request: Request, claims: ValuesReader, page: PageDep, indicator: IndicatorIds = None,
-                    area: Areas = None, period: Period = None, breakdown: Breakdown = None,
-                    modified_since: ModifiedSince = None, format: Format = "json"):
+@data_router.get("/data", response_model=Page[ValueRead], responses={**CSV, **UnknownIndicator})
+async def bulk_data(request: Request, claims: ValuesReader, limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None,
+                    indicator: IndicatorIds = None, area: Areas = None, period: Period = None,
+                    breakdown: Breakdown = None, modified_since: ModifiedSince = None, format: Format = "json"):
     """Values across indicators, for bulk pulls and incremental sync (`modified_since`)."""
     query = reading.ValueQuery.of(indicator_ids=indicator, areas=area, period=period, breakdown=breakdown,
-                                  modified_since=modified_since, format=format, limit=page.limit, cursor=page.cursor)
+                                  modified_since=modified_since, format=format, limit=limit, cursor=cursor)
     return _values(request, claims, query, lambda: str(request.url_for("bulk_csvw")))
 
 

@@ -7,6 +7,7 @@ import csv
 import inspect
 import io
 import json
+from datetime import UTC, datetime
 from operator import itemgetter
 
 import pytest
@@ -98,6 +99,8 @@ QUERIES = [
      {"indicator_ids": ["B2", "93014"], "areas": ["E06000049", "E08000011"]}),
     ("/api/v1/data?limit=500", {}),
     ("/api/v1/data?breakdown=Female&limit=7", {"breakdown": "Female", "limit": 7}),
+    ("/api/v1/data?modified_since=2001-01-01T00:00:00%2B01:00&indicator=B2&limit=500",
+     {"modified_since": datetime(2000, 12, 31, 23, tzinfo=UTC), "indicator_ids": ["B2"]}),
 ]
 
 
