@@ -65,14 +65,6 @@ class ResponseCache:
         self._keep(key, body)
         self._redis_call(lambda r: r.set(self._prefix + key, body, ex=REDIS_TTL_SECONDS))
 
-    def clear(self) -> None:
-        """Forget every entry of this process (the shared entries age out in Redis)."""
-        with self._lock:
-            self._entries.clear()
-            self._keys.clear()
-            self._where.clear()
-            self._size = 0
-
     def _keep(self, key: str, body: bytes) -> None:
         with self._lock:
             if key in self._entries:

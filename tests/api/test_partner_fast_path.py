@@ -19,12 +19,12 @@ from starlette.middleware.base import BaseHTTPMiddleware
 from starlette.responses import JSONResponse
 
 from api.auth import service as auth_service
-from api.core.pagination import Page, PageParams, paginate
+from api.core.pagination import Page, PageParams
 from api.core.spreadsheet import CsvChunks
+from api.indicators import service
 from api.indicators.models import IndicatorValue
 from api.indicators.schemas import VALUE_COLUMNS, ValueRead
 from api.main import create_app
-from api.registry.models import Area
 from tests.api.test_authz_matrix import all_routes
 from tests.factories import INACTIVE, PLACES
 
@@ -33,22 +33,10 @@ SECOND = {**INACTIVE, "id": "B2", "name": "A second indicator"}
 IMPORT_HEADER = "indicator_id,area_code,period,breakdown,value,lower_ci,upper_ci,count,denominator,note\n"
 
 
-def _old_rows(session, *, indicator_ids=None, areas=None, period=None, breakdown=None, modified_since=None,
-              limit=500, cursor=None):
-    """The ORM path this replaced (service.list_values and value_row before issue 16), kept here
-    as the reference the fast path must match."""
-    stmt = select(IndicatorValue, Area.name).join(Area, Area.gss_code == IndicatorValue.area_code)
-    if indicator_ids:
-        stmt = stmt.where(IndicatorValue.indicator_id.in_(indicator_ids))
-    if areas:
-        stmt = stmt.where(IndicatorValue.area_code.in_(areas))
-    if period:
-        stmt = stmt.where(IndicatorValue.period == period)
-    if breakdown:
-        stmt = stmt.where(IndicatorValue.breakdown == breakdown)
-    if modified_since is not None:
-        stmt = stmt.where(IndicatorValue.updated_at > modified_since)
-    rows, next_cursor = paginate(session, stmt, order=[IndicatorValue.id], page=PageParams(limit=limit, cursor=cursor))
+def _old_rows(session, *, limit=500, cursor=None, **filters):
+    """The ORM path this replaced (service.list_values, which the outcome pages still use, and
+    value_row before issue 16), kept as the reference the fast path must match."""
+    rows, next_cursor = service.list_values(session, page=PageParams(limit=limit, cursor=cursor), **filters)
     return [{**value.model_dump(exclude={"id"}), "area_name": name} for value, name in rows], next_cursor
 
 
@@ -377,3 +365,12 @@ def test_pages_of_a_big_indicator_come_in_the_order_written(client, partner, ind
         if cursor is None:
             break
     assert seen == written and len(written) == 9 * 32
+
+
+def test_a_get_that_carries_a_body_over_the_cap_is_still_refused(client, partner, indicator, app):
+    """Bodiless GETs skip the body cap's counting; one that declares a body does not."""
+    reader, _ = partner
+    too_big = b"x" * (app.state.settings.max_body_kb * 1024 + 1)
+    refused = client.request("GET", "/api/v1/indicators/93014/data", headers=reader, content=too_big)
+    assert refused.status_code == 413 and refused.headers["content-type"] == "application/problem+json"
+    assert client.get("/api/v1/indicators/93014/data", headers=reader).status_code == 200
