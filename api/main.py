@@ -14,7 +14,7 @@ from api.auth.throttle import make_client_limiter, make_limiter, make_open_data_
 from api.core.bodylimit import install_body_limits
 from api.core.compression import GZipMiddleware
 from api.core.config import Settings, get_settings
-from api.core.db import make_engine, make_loop_engine
+from api.core.db import LoopReads, make_engine
 from api.core.draining import drain_on_sigterm
 from api.core.errors import install_error_handlers
 from api.core.migrations import head_revisions
@@ -23,10 +23,11 @@ from api.deps import sign_in_required
 from api.docs import router as docs_router
 from api.health import router as health_router
 from api.indicators.fingertips_router import router as fingertips_router
+from api.indicators.router import add_data_routes
 from api.mail import invitations as mail_invitations
 from api.openapi import install_openapi
 from api.requestcontext import RequestContextMiddleware
-from api.router import api_router, data_router
+from api.router import api_router
 from web.auth import SESSION_COOKIE, SignInRequired
 from web.errors import render_error
 from web.routes import STATIC_DIR, web_router
@@ -50,9 +51,11 @@ def _lifespan(run_sender: bool):
 
             register_periodic(weekly_digest_job)  # the weekly digest, Monday mornings
             running = start_thread(app.state.engine, app.state.settings)
+        app.state.loop_reads.hold()  # this thread serves the requests: it keeps a connection
         try:
             yield
         finally:
+            app.state.loop_reads.release()
             if running is not None:
                 thread, stop = running
                 stop.set()  # the message in hand is finished, the rest stay for the next sender
@@ -87,7 +90,7 @@ def create_app(settings: Settings | None = None, *, mail_worker: bool | None = N
     app.state.stopping = threading.Event()
     app.state.engine = make_engine(settings)
     # Reads served on the event loop (the partner data API, api/indicators/router.py).
-    app.state.loop_engine = make_loop_engine(settings)
+    app.state.loop_reads = LoopReads(settings)
     app.state.data_cache = ResponseCache(settings.data_cache_mb * 1_000_000, settings.redis_url)
     app.state.migration_heads = head_revisions(settings.database_url)
     app.state.login_limiter = make_limiter(settings)
@@ -114,7 +117,7 @@ def create_app(settings: Settings | None = None, *, mail_worker: bool | None = N
     app.add_middleware(GZipMiddleware, prefix="/api/", minimum_size=1024)
     install_error_handlers(app)
     install_openapi(app)
-    app.include_router(data_router, prefix="/api/v1")
+    add_data_routes(app.router, "/api/v1")
     app.include_router(health_router)
     app.include_router(docs_router)
     app.include_router(api_router, prefix="/api/v1")

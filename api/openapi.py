@@ -17,7 +17,7 @@ from fastapi.dependencies.models import Dependant
 from fastapi.openapi.utils import get_openapi
 from fastapi.routing import APIRoute
 
-from api.core.db import on_loop
+from api.core.db import LoopReads
 from api.core.errors import PROBLEM_JSON, NotModified
 from api.core.http import check_if_match, conditional_get
 from api.deps import current_subject, get_session
@@ -99,12 +99,13 @@ def _calls(dependant: Dependant) -> Iterator[Callable[..., Any]]:
 
 def _refers_to(function: Any, names: set[str], depth: int = 2) -> bool:
     """Whether `function`, or a helper of its own module that it calls (to `depth`), uses one of
-    the module-level `names`."""
+    `names`: module-level names, or methods (`LoopReads.on_loop` as `app.state.loop_reads.on_loop`)."""
     code = getattr(function, "__code__", None)
     if code is None:
         return False
-    used = {i.argval for i in dis.get_instructions(code) if i.opname == "LOAD_GLOBAL"}
-    if names & used:
+    instructions = list(dis.get_instructions(code))
+    used = {i.argval for i in instructions if i.opname == "LOAD_GLOBAL"}
+    if names & (used | {i.argval for i in instructions if i.opname in ("LOAD_ATTR", "LOAD_METHOD")}):
         return True
     scope = getattr(function, "__globals__", {})
     helpers = [scope[name] for name in used
@@ -156,7 +157,7 @@ def error_statuses(route: APIRoute, operation: dict[str, Any]) -> set[int]:
         statuses.add(422)
     if route.path_format.endswith(_SIGN_IN):
         statuses |= {401, 429}
-    if get_session in calls or _calls_helper(route, on_loop):
+    if get_session in calls or _calls_helper(route, LoopReads.on_loop):
         # The database busy or down (api/core/errors.py answers OperationalError with Retry-After).
         statuses.add(503)
     # Statuses the route documents itself (415 for uploads, 400/401 for OAuth2) are problems too.

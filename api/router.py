@@ -11,7 +11,6 @@ from api.core.db import get_or_404
 from api.core.schemas import Id
 from api.dashboards.router import router as dashboards_router
 from api.deps import Person, RegistryManager, RegistryReader, SessionDep, refuse_nul_in_query
-from api.indicators.router import data_router as indicator_data_router
 from api.indicators.router import router as indicators_router
 from api.mail.router import me_router as mail_me_router
 from api.mail.router import router as mail_router
@@ -34,13 +33,6 @@ api_router.include_router(outcomes_router)
 api_router.include_router(dashboards_router)
 api_router.include_router(mail_router)
 api_router.include_router(mail_me_router)
-
-# Partner systems' data reads, the busiest routes, in a router of their own that the application
-# includes first (api/main.py): FastAPI walks the routes of an included router, and of every
-# router it includes, on each request, so behind the few hundred others a cached read spent a
-# fifth of its time being matched.
-data_router = APIRouter(dependencies=[Depends(refuse_nul_in_query)])
-data_router.include_router(indicator_data_router)
 
 
 @api_router.get("/export/popolo", tags=["registry"], response_class=StreamingResponse,

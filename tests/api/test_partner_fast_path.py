@@ -13,7 +13,8 @@ from operator import itemgetter
 import pytest
 import redis
 from fastapi.testclient import TestClient
-from sqlalchemy import event, insert, select
+from sqlalchemy import event, insert, select, text
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
 from starlette.middleware.base import BaseHTTPMiddleware
 from starlette.responses import JSONResponse
@@ -154,17 +155,18 @@ def test_ndjson_has_the_rows_the_orm_path_wrote(client, partner, awkward, sessio
 
 
 class Statements:
-    """Counts the statements run on the event-loop engine, where the fast path reads."""
+    """Counts the statements run on the event-loop engine, where the fast path reads (or, with
+    `kind="checkout"`, the connections taken from its pool)."""
 
-    def __init__(self, engine):
-        self.engine, self.count = engine, 0
+    def __init__(self, engine, kind="before_cursor_execute"):
+        self.engine, self.kind, self.count = engine, kind, 0
 
     def __enter__(self):
-        event.listen(self.engine, "before_cursor_execute", self._seen)
+        event.listen(self.engine, self.kind, self._seen)
         return self
 
     def __exit__(self, *exc):
-        event.remove(self.engine, "before_cursor_execute", self._seen)
+        event.remove(self.engine, self.kind, self._seen)
 
     def _seen(self, *args):
         self.count += 1
@@ -172,13 +174,68 @@ class Statements:
 
 def test_one_round_trip_for_a_cached_answer_two_for_a_new_one(client, app, partner, awkward):
     reader, _ = partner
-    with Statements(app.state.loop_engine) as first:
+    with Statements(app.state.loop_reads.engine) as first:
         assert client.get("/api/v1/indicators/93014/data?area=E08000012", headers=reader).status_code == 200
-    with Statements(app.state.loop_engine) as again:
+    with Statements(app.state.loop_reads.engine) as again:
         assert client.get("/api/v1/indicators/93014/data?area=E08000012", headers=reader).status_code == 200
-    with Statements(app.state.loop_engine) as other:
+    with Statements(app.state.loop_reads.engine) as other:
         assert client.get("/api/v1/indicators/93014/data?area=E08000011", headers=reader).status_code == 200
     assert (first.count, again.count, other.count) == (2, 1, 2)
+
+
+def test_the_serving_thread_keeps_one_connection_and_any_other_borrows_one_per_read(app, partner, indicator):
+    reader, _ = partner
+    served = _second_app(app.state.settings)
+    urls = [f"/api/v1/indicators/93014/data?area={code}" for code in PLACES[:3]]
+    with Statements(served.state.loop_reads.engine, "checkout") as held:
+        with TestClient(served) as c:  # its lifespan: this client's thread serves the application
+            assert [c.get(url, headers=reader).status_code for url in urls] == [200] * 3
+        assert served.state.loop_reads.engine.pool.checkedout() == 0  # given back as the lifespan ended
+    with Statements(served.state.loop_reads.engine, "checkout") as borrowed:
+        bare = TestClient(served)  # no lifespan: each request on a thread of its own
+        assert [bare.get(url, headers=reader).status_code for url in urls] == [200] * 3
+    assert (held.count, borrowed.count) == (1, 3)
+    served.state.engine.dispose()
+    served.state.loop_reads.dispose()
+
+
+def test_a_connection_that_died_is_replaced_and_the_read_tried_once_more(app):
+    reads = app.state.loop_reads
+    seen = []
+
+    def read(connection):
+        seen.append(connection)
+        if len(seen) == 1:
+            raise DBAPIError("SELECT 1", None, Exception("server closed the connection"), connection_invalidated=True)
+        return connection.exec_driver_sql("SELECT 1").scalar()
+
+    reads.hold()
+    try:
+        assert reads.on_loop(read) == 1
+        assert seen[0] is not seen[1] and seen[1] is reads.on_loop(lambda connection: connection)
+        with pytest.raises(DBAPIError):  # any other error is raised at once, and the connection kept
+            reads.on_loop(lambda connection: connection.exec_driver_sql("SELECT * FROM no_such_table"))
+        assert reads.on_loop(lambda connection: connection) is seen[1]
+    finally:
+        reads.release()
+
+
+def test_after_the_database_ends_the_held_connection_the_next_request_is_answered(app, client, partner, indicator,
+                                                                                  engine):
+    if engine.dialect.name != "postgresql":
+        pytest.skip("a SQLite file has no server to end a connection")
+    reader, _ = partner
+    served = _second_app(app.state.settings)
+    backend = "SELECT pg_backend_pid()"
+    with TestClient(served) as c:
+        assert c.get("/api/v1/indicators/93014/data", headers=reader).status_code == 200
+        pid = c.portal.call(served.state.loop_reads.on_loop, lambda db: db.exec_driver_sql(backend).scalar())
+        with engine.connect() as other:
+            assert other.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid}).scalar()
+        assert c.get("/api/v1/indicators/93014/data", headers=reader).status_code == 200
+        assert c.portal.call(served.state.loop_reads.on_loop, lambda db: db.exec_driver_sql(backend).scalar()) != pid
+    served.state.engine.dispose()
+    served.state.loop_reads.dispose()
 
 
 def test_the_same_query_asked_differently_shares_a_validator_and_other_filters_do_not(client, partner, awkward):
@@ -284,7 +341,7 @@ def test_a_disabled_person_and_a_revoked_client_are_refused_at_once_on_every_ins
         assert b.get(url, headers=reader).status_code == 401
         assert client.get(url, headers=reader).status_code == 401
     other.state.engine.dispose()
-    other.state.loop_engine.dispose()
+    other.state.loop_reads.dispose()
 
 
 @pytest.fixture
@@ -304,7 +361,7 @@ def test_instances_share_the_cache_through_redis_and_an_import_on_one_is_served_
     url = "/api/v1/indicators/93014/data?area=E08000012&period=2022/23"
     with TestClient(a, raise_server_exceptions=False) as on_a, TestClient(b, raise_server_exceptions=False) as on_b:
         first = on_a.get(url, headers=reader)
-        with Statements(b.state.loop_engine) as statements:
+        with Statements(b.state.loop_reads.engine) as statements:
             from_redis = on_b.get(url, headers=reader)
         assert from_redis.content == first.content and statements.count == 1
         on_a.headers["Authorization"] = client.headers["Authorization"]
@@ -315,18 +372,18 @@ def test_instances_share_the_cache_through_redis_and_an_import_on_one_is_served_
         assert on_b.get(url, headers=reader).json()["items"][0]["value"] == 33
     for application in (a, b):
         application.state.engine.dispose()
-        application.state.loop_engine.dispose()
+        application.state.loop_reads.dispose()
 
 
 def test_with_the_cache_off_every_answer_is_read_again(app, partner, indicator):
     reader, _ = partner
     cold = _second_app(app.state.settings, data_cache_mb=0)
-    with TestClient(cold) as c, Statements(cold.state.loop_engine) as statements:
+    with TestClient(cold) as c, Statements(cold.state.loop_reads.engine) as statements:
         for _ in range(3):
             assert c.get("/api/v1/indicators/93014/data?area=E08000012", headers=reader).status_code == 200
     assert statements.count == 6
     cold.state.engine.dispose()
-    cold.state.loop_engine.dispose()
+    cold.state.loop_reads.dispose()
 
 
 def test_the_hot_path_has_no_thread_pool_hop_and_no_base_http_middleware(app):
