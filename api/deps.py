@@ -9,7 +9,6 @@ from collections.abc import Callable, Hashable, Iterator, Sequence
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
-from sqlalchemy import Connection
 from sqlmodel import Session
 
 from api import authz
@@ -18,7 +17,7 @@ from api.core import tokens
 from api.core.config import Settings
 from api.core.db import Read, session_scope
 from api.core.errors import Forbidden, InvalidInput, Unauthorized
-from api.core.rawreads import fetch_first
+from api.core.rawreads import Reader, fetch_first
 
 
 async def get_settings_dep(request: Request) -> Settings:
@@ -77,8 +76,8 @@ def _standing(subject: Subject | None) -> Subject:
 _ADMITTING: dict[tuple[str, Hashable], Any] = {}
 
 
-def admit(request: Request, connection: Connection, claims: dict[str, Any], rule: Callable[[Subject], bool],
-          read: Read | None = None) -> Sequence[Any]:
+async def admit(request: Request, reader: Reader, claims: dict[str, Any], rule: Callable[[Subject], bool],
+                read: Read | None = None) -> Sequence[Any]:
     """`current_subject` and `require(rule)` in the same round trip as `read` (a read's
     validator, say): its columns' values, after the principal's. 401, 403 or 429 as the
     dependencies would answer."""
@@ -89,7 +88,7 @@ def admit(request: Request, connection: Connection, claims: dict[str, Any], rule
     statement = _ADMITTING.get(key)
     if statement is None:
         statement = _ADMITTING[key] = found.statement.add_columns(*(read.columns() if read else ()))
-    row = fetch_first(connection, statement, {**found.params, **(read.params if read else {})})
+    row = await fetch_first(reader, statement, {**found.params, **(read.params if read else {})})
     check_rule(request, _standing(found.admit(request, row)), rule)
     return row[found.width:]
 

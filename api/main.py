@@ -55,7 +55,7 @@ def _lifespan(run_sender: bool):
         try:
             yield
         finally:
-            app.state.loop_reads.release()
+            await app.state.loop_reads.release()
             if running is not None:
                 thread, stop = running
                 stop.set()  # the message in hand is finished, the rest stay for the next sender

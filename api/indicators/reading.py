@@ -20,12 +20,12 @@ from functools import lru_cache, partial
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection, Engine, bindparam, func, select
+from sqlalchemy import Engine, bindparam, func, select
 
 from api.core.db import Read
 from api.core.errors import NotFound
 from api.core.pagination import decode_keys, encode_cursor
-from api.core.rawreads import fetch
+from api.core.rawreads import Reader, fetch
 from api.core.spreadsheet import CsvChunks
 from api.core.types import UTCDateTime
 from api.indicators.models import Indicator, IndicatorValue
@@ -104,11 +104,17 @@ def _validator_columns(count: int) -> list[Any]:
     return columns
 
 
-def validator(connection: Connection, query: ValueQuery, row: Sequence[Any]) -> Validator:
+@lru_cache(maxsize=128)
+def _known(count: int):
+    return select(Indicator.id).where(Indicator.id.in_([bindparam(f"v{n}") for n in range(count)]))
+
+
+async def validator(reader: Reader, query: ValueQuery, row: Sequence[Any]) -> Validator:
     """The validator from the columns of `validator_columns`; 404 if an indicator named does not exist."""
     count, versions, last_updated, *changes = row
     if query.indicator_ids and count != len(query.indicator_ids):
-        known = set(connection.execute(select(Indicator.id).where(Indicator.id.in_(query.indicator_ids))).scalars())
+        read = validator_read(query)
+        known = {found for found, in await reader.fetch(_known(len(query.indicator_ids)), read.params)}
         missing = next(i for i in query.indicator_ids if i not in known)
         raise NotFound(f"There is no indicator with id '{missing}'. GET /api/v1/indicators lists them.")
     stamps = [stamp for stamp in changes if stamp is not None]
@@ -147,15 +153,11 @@ def _select(shape: tuple):
     return stmt.order_by(IndicatorValue.id).limit(bindparam("limit"))
 
 
-def _rows(connection: Connection, query: ValueQuery, *, after: int | None, limit: int) -> list[Any]:
-    shape, params = _params(query, after=after, limit=limit)
-    return fetch(connection, _select(shape), params)
-
-
-def json_page(connection: Connection, query: ValueQuery) -> tuple[bytes, str | None]:
+async def json_page(reader: Reader, query: ValueQuery) -> tuple[bytes, str | None]:
     """One page as the API's JSON (`{"items": [...], "next_cursor": ...}`), and its next cursor."""
     after = decode_keys(query.cursor, [int])[0] if query.cursor else None
-    rows = _rows(connection, query, after=after, limit=query.limit + 1)
+    shape, params = _params(query, after=after, limit=query.limit + 1)
+    rows = await reader.fetch(_select(shape), params)
     cursor = encode_cursor([rows[query.limit - 1][0]]) if len(rows) > query.limit else None
     items = [dict(zip(_NAMES, row[1:], strict=True)) for row in rows[:query.limit]]
     return orjson.dumps({"items": items, "next_cursor": cursor}, option=orjson.OPT_UTC_Z), cursor
@@ -166,8 +168,9 @@ def _batches(engine: Engine, query: ValueQuery) -> Iterator[list[Any]]:
     slow reader of a long stream holds no connection between batches); memory stays flat."""
     after = None
     while True:
+        shape, params = _params(query, after=after, limit=STREAM_BATCH)
         with engine.connect() as connection:
-            rows = _rows(connection, query, after=after, limit=STREAM_BATCH)
+            rows = fetch(connection, _select(shape), params)
         if rows:
             yield rows
         if len(rows) < STREAM_BATCH:

@@ -8,7 +8,6 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, File, Path, Query, Request, Response, UploadFile
 from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import AwareDatetime
-from sqlalchemy import Connection
 
 from api import authz
 from api.authz import Subject
@@ -16,6 +15,7 @@ from api.core.errors import NotModified
 from api.core.http import check_if_match, conditional_get, etag_of, if_none_match
 from api.core.pagination import DEFAULT_LIMIT, Cursor, Limit, Page, PageDep, set_next_link
 from api.core.preparedroute import PreparedRoute
+from api.core.rawreads import Reader
 from api.core.responsecache import kept_when_whole
 from api.core.schemas import SINGLE_LINE
 from api.deps import SessionDep, admit, claims_for, refuse_nul_in_query, require
@@ -109,12 +109,12 @@ def update_indicator(indicator_id: IndicatorPath, body: IndicatorUpdate, request
 ValuesReader = Annotated[dict[str, Any], Depends(claims_for(authz.may_read_indicators))]
 
 
-def _values(request: Request, claims: dict[str, Any], query: reading.ValueQuery, csvw_url: Callable[[], str]
-            ) -> Response:
+async def _values(request: Request, claims: dict[str, Any], query: reading.ValueQuery,
+                  csvw_url: Callable[[], str]) -> Response:
     """Shared by one indicator's data and the bulk /data, served on the event loop (no thread-pool
     hop): the credential and the data's validator in one round trip, then a 304, a cached body,
     or the rows read and kept for the next caller. Streams are read in the thread pool."""
-    found, kept = request.app.state.loop_reads.on_loop(partial(_read, request, claims, query))
+    found, kept = await request.app.state.loop_reads.on_loop(partial(_read, request, claims, query))
     headers = {"ETag": found.etag, "Cache-Control": "private, max-age=300"}
     if found.newest is not None:
         headers["Last-Modified"] = format_datetime(found.newest, usegmt=True)
@@ -135,19 +135,19 @@ def _values(request: Request, claims: dict[str, Any], query: reading.ValueQuery,
                              headers=headers)
 
 
-def _read(request: Request, claims: dict[str, Any], query: reading.ValueQuery, connection: Connection
-          ) -> tuple[reading.Validator, bytes | None]:
+async def _read(request: Request, claims: dict[str, Any], query: reading.ValueQuery, reader: Reader
+                ) -> tuple[reading.Validator, bytes | None]:
     """The validator and, if it is kept or is a JSON page, the body (a JSON page's starts with its
     next cursor and a newline)."""
-    version = admit(request, connection, claims, authz.may_read_indicators, reading.validator_read(query))
-    found = reading.validator(connection, query, version)
+    version = await admit(request, reader, claims, authz.may_read_indicators, reading.validator_read(query))
+    found = await reading.validator(reader, query, version)
     tags = {tag.removeprefix("W/") for tag in if_none_match(request)}
     if "*" in tags or found.etag.removeprefix("W/") in tags:
         raise NotModified(found.etag)
     cache = request.app.state.data_cache
     kept = cache.get(found.key)
     if kept is None and query.format == "json":
-        body, cursor = reading.json_page(connection, query)
+        body, cursor = await reading.json_page(reader, query)
         kept = (cursor or "").encode() + b"\n" + body
         cache.put(found.key, kept)
     return found, kept
@@ -159,7 +159,7 @@ async def indicator_data(indicator_id: IndicatorPath, request: Request, claims: 
     """One indicator's values by area, period and breakdown. No rows is a 200 with no items."""
     query = reading.ValueQuery.of(indicator_ids=[indicator_id], areas=area, period=period, breakdown=breakdown,
                                   modified_since=modified_since, format=format, limit=limit, cursor=cursor)
-    return _values(request, claims, query,
+    return await _values(request, claims, query,
                    lambda: str(request.url_for("indicator_csvw", indicator_id=indicator_id)))
 
 
@@ -169,7 +169,7 @@ async def bulk_data(request: Request, claims: ValuesReader, limit: Limit = DEFAU
     """Values across indicators, for bulk pulls and incremental sync (`modified_since`)."""
     query = reading.ValueQuery.of(indicator_ids=indicator, areas=area, period=period, breakdown=breakdown,
                                   modified_since=modified_since, format=format, limit=limit, cursor=cursor)
-    return _values(request, claims, query, lambda: str(request.url_for("bulk_csvw")))
+    return await _values(request, claims, query, lambda: str(request.url_for("bulk_csvw")))
 
 
 def add_data_routes(router: APIRouter, prefix: str) -> None:

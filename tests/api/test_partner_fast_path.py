@@ -3,6 +3,7 @@ bytes as the ORM path it replaced, one round trip for the credential and the val
 response cache keyed by the data's version (in process, and shared through Redis), and a
 disabled account or revoked client refused at once on every instance."""
 
+import asyncio
 import csv
 import inspect
 import io
@@ -13,7 +14,7 @@ from operator import itemgetter
 import pytest
 import redis
 from fastapi.testclient import TestClient
-from sqlalchemy import event, insert, select, text
+from sqlalchemy import event, func, insert, literal, literal_column, select, table, text
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
 from starlette.middleware.base import BaseHTTPMiddleware
@@ -183,59 +184,121 @@ def test_one_round_trip_for_a_cached_answer_two_for_a_new_one(client, app, partn
     assert (first.count, again.count, other.count) == (2, 1, 2)
 
 
-def test_the_serving_thread_keeps_one_connection_and_any_other_borrows_one_per_read(app, partner, indicator):
+def test_the_serving_thread_keeps_its_connections_and_any_other_borrows_one_per_read(app, partner, indicator):
     reader, _ = partner
     served = _second_app(app.state.settings)
+    reads = served.state.loop_reads
     urls = [f"/api/v1/indicators/93014/data?area={code}" for code in PLACES[:3]]
-    with Statements(served.state.loop_reads.engine, "checkout") as held:
+    with Statements(reads.engine, "checkout") as checkouts:
         with TestClient(served) as c:  # its lifespan: this client's thread serves the application
             assert [c.get(url, headers=reader).status_code for url in urls] == [200] * 3
-        assert served.state.loop_reads.engine.pool.checkedout() == 0  # given back as the lifespan ended
-    with Statements(served.state.loop_reads.engine, "checkout") as borrowed:
+        # SQLite: one of SQLAlchemy's, kept; PostgreSQL: psycopg's own asynchronous connection.
+        assert (reads.connections_made, checkouts.count) == (1, 1 if reads.engine.dialect.name == "sqlite" else 0)
+        assert reads.engine.pool.checkedout() == 0  # given back as the lifespan ended
+    with Statements(reads.engine, "checkout") as borrowed:
         bare = TestClient(served)  # no lifespan: each request on a thread of its own
         assert [bare.get(url, headers=reader).status_code for url in urls] == [200] * 3
-    assert (held.count, borrowed.count) == (1, 3)
+    assert (reads.connections_made, borrowed.count) == (1, 3)
     served.state.engine.dispose()
-    served.state.loop_reads.dispose()
+    reads.dispose()
+
+
+ONE = select(literal(1))
+BACKEND = select(func.pg_backend_pid())
+NO_SUCH_TABLE = select(literal_column("x")).select_from(table("no_such_table"))
 
 
 def test_a_connection_that_died_is_replaced_and_the_read_tried_once_more(app):
-    reads = app.state.loop_reads
+    served = _second_app(app.state.settings)
+    reads = served.state.loop_reads
     seen = []
 
-    def read(connection):
-        seen.append(connection)
+    async def read(reader):
+        seen.append(reader.connection)
         if len(seen) == 1:
             raise DBAPIError("SELECT 1", None, Exception("server closed the connection"), connection_invalidated=True)
-        return connection.exec_driver_sql("SELECT 1").scalar()
+        return await reader.fetch(ONE, {})
 
-    reads.hold()
-    try:
-        assert reads.on_loop(read) == 1
-        assert seen[0] is not seen[1] and seen[1] is reads.on_loop(lambda connection: connection)
-        with pytest.raises(DBAPIError):  # any other error is raised at once, and the connection kept
-            reads.on_loop(lambda connection: connection.exec_driver_sql("SELECT * FROM no_such_table"))
-        assert reads.on_loop(lambda connection: connection) is seen[1]
-    finally:
-        reads.release()
+    async def connection(reader):
+        return reader.connection
+
+    async def failing(reader):
+        return await reader.fetch(NO_SUCH_TABLE, {})
+
+    async def scenario():
+        reads.hold()
+        try:
+            assert await reads.on_loop(read) == [(1,)]
+            assert seen[1] is await reads.on_loop(connection)
+            with pytest.raises(DBAPIError):  # any other error is raised at once, and the connection kept
+                await reads.on_loop(failing)
+            assert await reads.on_loop(connection) is seen[1]
+        finally:
+            await reads.release()
+
+    asyncio.run(scenario())
+    assert len(seen) == 2
+    served.state.engine.dispose()
+    reads.dispose()
 
 
-def test_after_the_database_ends_the_held_connection_the_next_request_is_answered(app, client, partner, indicator,
-                                                                                  engine):
+def test_reads_at_once_share_a_few_connections_and_a_cancelled_one_passes_its_turn_on(app, engine):
+    if engine.dialect.name != "postgresql":
+        pytest.skip("SQLite's reads on the loop never wait: one connection serves them in turn")
+    served = _second_app(app.state.settings)
+    reads = served.state.loop_reads
+    inside, most = 0, 0
+
+    async def slow(reader):
+        nonlocal inside, most
+        inside += 1
+        most = max(most, inside)
+        await asyncio.sleep(0.02)  # the connection is held across an await, as a read's round trip holds it
+        inside -= 1
+        return (await reader.fetch(ONE, {}))[0][0]
+
+    async def scenario():
+        reads.hold()
+        try:
+            results = await asyncio.gather(*(reads.on_loop(slow) for _ in range(3 * reads.ASYNC_CONNECTIONS)))
+            waiting = [asyncio.ensure_future(reads.on_loop(slow)) for _ in range(reads.ASYNC_CONNECTIONS + 2)]
+            await asyncio.sleep(0)
+            waiting[-1].cancel()  # waiting for a connection when cancelled
+            done = await asyncio.gather(*waiting, return_exceptions=True)
+            again = await asyncio.gather(*(reads.on_loop(slow) for _ in range(reads.ASYNC_CONNECTIONS)))
+            return results, done, again
+        finally:
+            await reads.release()
+
+    results, done, again = asyncio.run(scenario())
+    assert results == [1] * 3 * reads.ASYNC_CONNECTIONS and again == [1] * reads.ASYNC_CONNECTIONS
+    assert isinstance(done[-1], asyncio.CancelledError) and done[:-1] == [1] * (reads.ASYNC_CONNECTIONS + 1)
+    assert most == reads.ASYNC_CONNECTIONS and reads.connections_made == reads.ASYNC_CONNECTIONS
+    served.state.engine.dispose()
+    reads.dispose()
+
+
+def test_after_the_database_ends_a_kept_connection_the_next_request_is_answered(app, client, partner, indicator,
+                                                                                engine):
     if engine.dialect.name != "postgresql":
         pytest.skip("a SQLite file has no server to end a connection")
     reader, _ = partner
     served = _second_app(app.state.settings)
-    backend = "SELECT pg_backend_pid()"
+    reads = served.state.loop_reads
+
+    async def backend(db):
+        return (await db.fetch(BACKEND, {}))[0][0]
+
     with TestClient(served) as c:
         assert c.get("/api/v1/indicators/93014/data", headers=reader).status_code == 200
-        pid = c.portal.call(served.state.loop_reads.on_loop, lambda db: db.exec_driver_sql(backend).scalar())
+        pid = c.portal.call(reads.on_loop, backend)
         with engine.connect() as other:
             assert other.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid}).scalar()
         assert c.get("/api/v1/indicators/93014/data", headers=reader).status_code == 200
-        assert c.portal.call(served.state.loop_reads.on_loop, lambda db: db.exec_driver_sql(backend).scalar()) != pid
+        assert c.portal.call(reads.on_loop, backend) != pid
+        assert reads.connections_made == 2
     served.state.engine.dispose()
-    served.state.loop_reads.dispose()
+    reads.dispose()
 
 
 def test_the_same_query_asked_differently_shares_a_validator_and_other_filters_do_not(client, partner, awkward):
