@@ -95,8 +95,8 @@ class LoopReads:
         self._owner: int | None = None
         self._held: Connection | None = None
         self._lock = threading.Lock()
-        # The asynchronous connections' free slots, the last given back taken first (None: a slot
-        # not yet connected), and the reads waiting for one. Not an asyncio.Queue: its bookkeeping
+        # The asynchronous connections' free slots (their readers), the last given back taken
+        # first (None: a slot not yet connected), and the reads waiting for one. Not an asyncio.Queue: its bookkeeping
         # cost a tenth of a cached answer's time.
         self._free: list[Any] | None = None
         self._waiting: deque[asyncio.Future] = deque()
@@ -118,9 +118,9 @@ class LoopReads:
         if held is not None:
             held.close()
         free, self._free = self._free, None
-        for connection in free or ():
-            if connection is not None:
-                await connection.close()
+        for reader in free or ():
+            if reader is not None:
+                await reader.connection.close()
 
     async def on_loop(self, read: Callable[[Reader], Awaitable[T]]) -> T:
         for attempt in (1, 2):
@@ -149,15 +149,15 @@ class LoopReads:
             raise
 
     async def _read_async(self, read: Callable[[Reader], Awaitable[T]]) -> T:
-        connection = await self._take()
+        reader = await self._take()
         try:
-            if connection is None:
-                connection = await self._connect()
-            return await read(AsyncReader(connection, self.engine))
+            if reader is None:
+                reader = AsyncReader(await self._connect(), self.engine)
+            return await read(reader)
         finally:
-            self._give(None if connection is None or connection.closed or connection.broken else connection)
+            self._give(None if reader is None or reader.broken else reader)
 
-    async def _take(self) -> Any:
+    async def _take(self) -> AsyncReader | None:
         if self._free is None:
             self._free = [None] * self.ASYNC_CONNECTIONS
         if self._free:
@@ -171,14 +171,14 @@ class LoopReads:
                 self._give(waiter.result())  # handed over as this read was cancelled: pass it on
             raise
 
-    def _give(self, connection: Any) -> None:
+    def _give(self, reader: AsyncReader | None) -> None:
         while self._waiting:
             waiter = self._waiting.popleft()
             if not waiter.done():
-                waiter.set_result(connection)
+                waiter.set_result(reader)
                 return
         if self._free is not None:
-            self._free.append(connection)
+            self._free.append(reader)
 
     async def _connect(self) -> Any:
         import psycopg

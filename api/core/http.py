@@ -1,5 +1,9 @@
 """Entity tags and conditional requests (If-Match / If-None-Match)."""
 
+from datetime import datetime
+from email.utils import format_datetime
+from functools import lru_cache
+
 from fastapi import Request, Response
 
 from api.core.errors import NotModified, PreconditionFailed
@@ -63,3 +67,10 @@ def created(request: Request, response: Response, entity, route: str, **params) 
     response.headers["Location"] = str(request.url_for(route, **params))
     if hasattr(entity, "version"):
         response.headers["ETag"] = etag_of(entity)
+
+
+@lru_cache(maxsize=4096)
+def http_date(moment: datetime) -> str:
+    """`moment` as an HTTP date (Last-Modified), remembered: the same data's answers carry the same
+    date, and formatting it was 3% of a cached answer's time."""
+    return format_datetime(moment, usegmt=True)

@@ -1,7 +1,6 @@
 """HTTP for indicators: metadata, and values for partner systems (JSON pages or streamed CSV)."""
 
 from collections.abc import Callable
-from email.utils import format_datetime
 from functools import partial
 from typing import Annotated, Any
 
@@ -12,7 +11,7 @@ from pydantic import AwareDatetime
 from api import authz
 from api.authz import Subject
 from api.core.errors import NotModified
-from api.core.http import check_if_match, conditional_get, etag_of, if_none_match
+from api.core.http import check_if_match, conditional_get, etag_of, http_date, if_none_match
 from api.core.pagination import DEFAULT_LIMIT, Cursor, Limit, Page, PageDep, set_next_link
 from api.core.preparedroute import PreparedRoute
 from api.core.rawreads import Reader
@@ -117,7 +116,7 @@ async def _values(request: Request, claims: dict[str, Any], query: reading.Value
     found, kept = await request.app.state.loop_reads.on_loop(partial(_read, request, claims, query))
     headers = {"ETag": found.etag, "Cache-Control": "private, max-age=300"}
     if found.newest is not None:
-        headers["Last-Modified"] = format_datetime(found.newest, usegmt=True)
+        headers["Last-Modified"] = http_date(found.newest)
     media_type = reading.MEDIA_TYPES[query.format]
     if query.format == "json":
         cursor, _, body = kept.partition(b"\n")
