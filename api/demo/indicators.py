@@ -2,6 +2,10 @@
 subregion), per-Place and England series from 2016/17 that are synthetic and say so in their
 note, and the Beacon indicators 18 and 19 as metadata.
 
+The inactive and active adults carry Fingertips' own ids for those measures (93015 and 93014,
+from the same survey) and are published: the open data door (/fingertips/api) serves them, so
+that fingertips_py and fingertipsR can be tried against the demo as docs/partners.md shows.
+
 Values go through the same CSV importer partners use, so they are validated and their
 confidence intervals computed (Wilson) exactly as an uploaded file's would be.
 """
@@ -29,8 +33,9 @@ REPORTED = "Sport England Active Lives Adult Survey, November 2022 release, as r
 ACTIVE_LIVES = "Sport England Active Lives Adult Survey"
 ADULTS = "Adults aged 16 and over responding to the Active Lives Adult Survey (weighted)"
 
+INACTIVE, ACTIVE = "93015", "93014"
 INDICATORS = [
-    {"id": "AL-ADULT-INACTIVE", "name": "Adults who are inactive (under 30 minutes a week)", "unit": "percent",
+    {"id": INACTIVE, "published": True, "name": "Adults who are inactive (under 30 minutes a week)", "unit": "percent",
      "polarity": "lower_is_better", "theme": "Physical activity", "frequency": "Twice a year",
      "geography": "Local authority", "breakdowns": ["Persons"], "source": ACTIVE_LIVES, "ci_method": "wilson",
      "definition": "Percentage of adults doing less than 30 minutes of moderate intensity physical activity a week.",
@@ -40,7 +45,7 @@ INDICATORS = [
      "geography": "Local authority", "breakdowns": ["Persons"], "source": ACTIVE_LIVES, "ci_method": "wilson",
      "definition": "Percentage of adults doing 30 to 149 minutes of moderate intensity physical activity a week.",
      "numerator_definition": "Adults doing 30 to 149 minutes a week", "denominator_definition": ADULTS},
-    {"id": "AL-ADULT-ACTIVE", "name": "Adults who are active (150 minutes or more a week)", "unit": "percent",
+    {"id": ACTIVE, "published": True, "name": "Adults who are active (150 minutes or more a week)", "unit": "percent",
      "polarity": "higher_is_better", "theme": "Physical activity", "frequency": "Twice a year",
      "geography": "Local authority", "breakdowns": ["Persons"], "source": ACTIVE_LIVES, "ci_method": "wilson",
      "definition": "Percentage of adults doing at least 150 minutes of moderate intensity physical activity a week.",
@@ -63,9 +68,9 @@ INDICATORS = [
 
 # The figures the partnership's papers give for Cheshire and Merseyside (November 2022 release).
 REPORTED_ROWS = [
-    ("AL-ADULT-INACTIVE", SUBREGION, "2021/22", "Persons", 27.7),
+    (INACTIVE, SUBREGION, "2021/22", "Persons", 27.7),
     ("AL-ADULT-FAIRLY-ACTIVE", SUBREGION, "2021/22", "Persons", 11.5),
-    ("AL-ADULT-ACTIVE", SUBREGION, "2021/22", "Persons", 60.6),
+    (ACTIVE, SUBREGION, "2021/22", "Persons", 60.6),
     ("AL-CYP-ACTIVITY", SUBREGION, "2021/22", "Less active", 98_500),
     ("AL-CYP-ACTIVITY", SUBREGION, "2021/22", "Fairly active", 54_100),
     ("AL-CYP-ACTIVITY", SUBREGION, "2021/22", "Active", 145_400),
@@ -82,8 +87,8 @@ def synthetic_rows(rng: random.Random) -> list[list]:
         for n, period in enumerate(PERIODS):
             inactive = (26.0 + offset - 0.35 * n + rng.uniform(-1.2, 1.2)) / 100
             fairly = (12.0 + rng.uniform(-1.0, 1.0)) / 100
-            counts = {"AL-ADULT-INACTIVE": round(sample * inactive), "AL-ADULT-FAIRLY-ACTIVE": round(sample * fairly)}
-            counts["AL-ADULT-ACTIVE"] = sample - sum(counts.values())
+            counts = {INACTIVE: round(sample * inactive), "AL-ADULT-FAIRLY-ACTIVE": round(sample * fairly)}
+            counts[ACTIVE] = sample - sum(counts.values())
             rows += [[indicator_id, code, period, "Persons", "", count, sample, SYNTHETIC]
                      for indicator_id, count in counts.items()]
     return rows

@@ -1,5 +1,7 @@
 """The demo data set: its shape, the contract sign-ins, and loading it twice."""
 
+import csv
+import io
 from collections import Counter
 
 import pytest
@@ -155,9 +157,9 @@ def test_demo_meetings_show_a_complete_record(anonymous_client, demo):
 def test_indicators_hold_the_reported_figures_and_mark_the_rest_synthetic(session, demo):
     reported = {(v.indicator_id, v.breakdown): (v.value, v.note) for v in session.exec(
         select(IndicatorValue).where(IndicatorValue.area_code == "E54000008"))}
-    assert reported[("AL-ADULT-INACTIVE", "Persons")][0] == 27.7
+    assert reported[("93015", "Persons")][0] == 27.7  # inactive adults, Fingertips' id
     assert reported[("AL-ADULT-FAIRLY-ACTIVE", "Persons")][0] == 11.5
-    assert reported[("AL-ADULT-ACTIVE", "Persons")][0] == 60.6
+    assert reported[("93014", "Persons")][0] == 60.6  # active adults
     assert reported[("AL-CYP-ACTIVITY", "Less active")][0] == 98_500
     assert all("Active Lives" in note for _, note in reported.values())
     others = session.exec(select(IndicatorValue).where(IndicatorValue.area_code != "E54000008")).all()
@@ -168,6 +170,21 @@ def test_indicators_hold_the_reported_figures_and_mark_the_rest_synthetic(sessio
     beacons = {i.id: i for i in session.exec(select(Indicator).where(Indicator.id.like("BEACON-%")))}
     assert beacons["BEACON-18"].name == "Activity levels" and beacons["BEACON-19"].name == "Percentage of loneliness"
     assert all(b.frequency == "Yearly" and b.geography == "LA" and b.breakdowns == ["IMD"] for b in beacons.values())
+
+
+def test_the_open_data_door_serves_the_demos_published_indicators_without_credentials(anonymous_client, demo):
+    published = {i["IndicatorId"] for i in anonymous_client.get("/fingertips/api/available_data").json()}
+    assert published == {93014, 93015}
+    response = anonymous_client.get("/fingertips/api/all_data/csv/by_indicator_id",
+                                    params={"indicator_ids": "93015", "child_area_type_id": 502})
+    assert response.status_code == 200, response.text
+    rows = list(csv.DictReader(io.StringIO(response.text)))
+    places = {row["Area Code"] for row in rows if row["Area Type"] != "England"}
+    assert places == set(indicators.PLACES)
+    assert {row["Indicator Name"] for row in rows} == {"Adults who are inactive (under 30 minutes a week)"}
+    # The unpublished ones stay hidden, as for an unknown id.
+    assert anonymous_client.get("/fingertips/api/indicator_metadata/by_indicator_id",
+                                params={"indicator_ids": "93016"}).status_code == 404
 
 
 def test_place_updates_are_synthetic_and_count_towards_the_target(session, demo):
