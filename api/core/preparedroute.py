@@ -25,6 +25,7 @@ from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
 from pydantic.fields import FieldInfo
+from starlette.types import Receive, Scope, Send
 
 Handler = Callable[[Request], Coroutine[Any, Any, Response]]
 
@@ -91,6 +92,25 @@ class _Plan:
             return _annotated(field_info), ...
         return _annotated(field_info), field_info.get_default(call_default_factory=True)
 
+    async def respond(self, request: Request) -> Response | None:
+        """The endpoint's response, or None if the request is not for this plan (a parameter
+        fails, or dependency overrides are set)."""
+        if request.app.dependency_overrides:
+            return None
+        arguments = self.arguments(request)
+        if arguments is None:
+            return None
+        for name, call, request_name in self.dependencies:
+            result = await call(**{request_name: request})
+            if name is not None:
+                arguments[name] = result
+        if self.request_name:
+            arguments[self.request_name] = request
+        response = await self.endpoint(**arguments)
+        if not isinstance(response, Response):
+            raise TypeError("A PreparedRoute's endpoint returns a Response: nothing here serialises a model")
+        return response
+
     def arguments(self, request: Request) -> dict[str, Any] | None:
         """The endpoint's parameters from this request, or None if any one fails."""
         data: dict[str, Any] = {}
@@ -126,25 +146,32 @@ def _effective_dependant(route: APIRoute) -> Dependant:
 
 
 class PreparedRoute(APIRoute):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Served directly, the route skips FastAPI's per-request wrapping too (its exit stacks,
+        # for dependencies with `yield`, which a prepared route has none of); errors raised
+        # propagate to the application's exception middleware, which answers them alike. Anything
+        # the plan does not take goes to the route's standard application, exactly as FastAPI
+        # builds it. (Included in another router, FastAPI serves the route through
+        # get_route_handler, which prepares the same way inside its wrapping.)
+        standard_app, plan = self.app, self.prepared
+
+        async def app(scope: Scope, receive: Receive, send: Send) -> None:
+            response = await plan.respond(Request(scope, receive, send))
+            if response is None:
+                await standard_app(scope, receive, send)
+            else:
+                await response(scope, receive, send)
+
+        self.app = app
+
     def get_route_handler(self) -> Handler:
         standard = super().get_route_handler()
         plan = self.prepared = _Plan(_effective_dependant(self))
 
         async def handler(request: Request) -> Response:
-            if request.app.dependency_overrides:
-                return await standard(request)
-            arguments = plan.arguments(request)
-            if arguments is None:
-                return await standard(request)  # FastAPI's own 422, worded as every other route's
-            for name, call, request_name in plan.dependencies:
-                result = await call(**{request_name: request})
-                if name is not None:
-                    arguments[name] = result
-            if plan.request_name:
-                arguments[plan.request_name] = request
-            response = await plan.endpoint(**arguments)
-            if not isinstance(response, Response):
-                raise TypeError("A PreparedRoute's endpoint returns a Response: nothing here serialises a model")
-            return response
+            response = await plan.respond(request)
+            # None: FastAPI's own handler, whose 422 is worded as every other route's
+            return response if response is not None else await standard(request)
 
         return handler
