@@ -96,8 +96,8 @@ class LoopReads:
         self._held: Connection | None = None
         self._lock = threading.Lock()
         # The asynchronous connections' free slots (their readers), the last given back taken
-        # first (None: a slot not yet connected), and the reads waiting for one. Not an asyncio.Queue: its bookkeeping
-        # cost a tenth of a cached answer's time.
+        # first (None: a slot not yet connected), and the reads waiting for one. Not an
+        # asyncio.Queue: its bookkeeping cost a tenth of a cached answer's time.
         self._free: list[Any] | None = None
         self._waiting: deque[asyncio.Future] = deque()
 
@@ -113,10 +113,13 @@ class LoopReads:
             self._owner = None
         await self._close_all()
 
-    async def _close_all(self) -> None:
+    def _close_held(self) -> None:
         held, self._held = self._held, None
         if held is not None:
             held.close()
+
+    async def _close_all(self) -> None:
+        self._close_held()
         free, self._free = self._free, None
         for reader in free or ():
             if reader is not None:
@@ -144,8 +147,7 @@ class LoopReads:
             return await read(ConnectionReader(self._held))
         except DBAPIError as exc:
             if exc.connection_invalidated:
-                self._held.close()
-                self._held = None
+                self._close_held()
             raise
 
     async def _read_async(self, read: Callable[[Reader], Awaitable[T]]) -> T:
@@ -196,9 +198,7 @@ class LoopReads:
         """For tests: the engine's connections closed (the lifespan gives back its own)."""
         with self._lock:
             self._owner = None
-        held, self._held = self._held, None
-        if held is not None:
-            held.close()
+        self._close_held()
         self.engine.dispose()
 
 

@@ -21,6 +21,7 @@ from typing import Annotated, Any
 
 from fastapi import Request, Response
 from fastapi import routing as fastapi_routing
+from fastapi._compat import field_annotation_is_sequence
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
@@ -28,14 +29,6 @@ from pydantic.fields import FieldInfo
 from starlette.types import Receive, Scope, Send
 
 Handler = Callable[[Request], Coroutine[Any, Any, Response]]
-
-
-def _is_sequence(annotation: Any) -> bool:
-    """The fields FastAPI reads with `getlist`: a list, or a list or None."""
-    origin = getattr(annotation, "__origin__", None)
-    if origin is list:
-        return True
-    return any(getattr(arg, "__origin__", None) is list for arg in getattr(annotation, "__args__", ()))
 
 
 _NOT_CHECKS = {"default", "default_factory", "alias", "alias_priority", "validation_alias", "serialization_alias",
@@ -77,7 +70,8 @@ class _Plan:
         self.query: list[tuple[str, str, bool]] = []  # (name, alias, repeats)
         self.path: list[tuple[str, str]] = []
         for field in dependant.query_params:
-            self.query.append((field.name, field.alias, _is_sequence(field.field_info.annotation)))
+            # Repeated (read with getlist) by FastAPI's own rule: a list, a list or None, ...
+            self.query.append((field.name, field.alias, field_annotation_is_sequence(field.field_info.annotation)))
             fields[field.name] = self._field(field.field_info)
         for field in dependant.path_params:
             self.path.append((field.name, field.alias))

@@ -15,12 +15,13 @@ import pytest
 import redis
 from fastapi.testclient import TestClient
 from sqlalchemy import event, func, insert, literal, literal_column, select, table, text
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlmodel import Session
 from starlette.middleware.base import BaseHTTPMiddleware
 from starlette.responses import JSONResponse
 
 from api.auth import service as auth_service
+from api.core.db import LoopReads
 from api.core.pagination import Page, PageParams
 from api.core.spreadsheet import CsvChunks
 from api.indicators import service
@@ -275,6 +276,26 @@ def test_reads_at_once_share_a_few_connections_and_a_cancelled_one_passes_its_tu
     assert isinstance(done[-1], asyncio.CancelledError) and done[:-1] == [1] * (reads.ASYNC_CONNECTIONS + 1)
     assert most == reads.ASYNC_CONNECTIONS and reads.connections_made == reads.ASYNC_CONNECTIONS
     served.state.engine.dispose()
+    reads.dispose()
+
+
+def test_a_database_that_cannot_be_reached_is_sqlalchemys_error_and_frees_its_slot(app, engine):
+    if engine.dialect.name != "postgresql":
+        pytest.skip("the asynchronous connections are PostgreSQL's")
+    reads = LoopReads(app.state.settings.model_copy(
+        update={"database_url": "postgresql+psycopg://postgres@127.0.0.1:9/nowhere"}))
+
+    async def scenario():
+        reads.hold()
+        try:
+            for _ in range(reads.ASYNC_CONNECTIONS + 1):  # a slot kept by a failure would leave the last one waiting
+                with pytest.raises(OperationalError):  # answered 503 by api/core/errors.py
+                    await asyncio.wait_for(reads.on_loop(lambda reader: reader.fetch(ONE, {})), 10)
+        finally:
+            await reads.release()
+
+    asyncio.run(scenario())
+    assert reads.connections_made == 0
     reads.dispose()
 
 
