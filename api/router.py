@@ -1,6 +1,6 @@
 """The JSON API at /api/v1: every domain's router, and the exports that span domains."""
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import JSONResponse, StreamingResponse
 
 from api import privacy
@@ -8,6 +8,7 @@ from api.audit.router import router as audit_router
 from api.auth.models import UserAccount
 from api.auth.router import router as auth_router
 from api.core.db import get_or_404
+from api.core.http import Precondition, check_if_match
 from api.core.schemas import Id
 from api.dashboards.router import router as dashboards_router
 from api.deps import Person, RegistryManager, RegistryReader, SessionDep, refuse_nul_in_query
@@ -55,6 +56,18 @@ def export_my_data(session: SessionDep, subject: Person):
     data = privacy.export_personal_data(session, actor=subject, user=user)
     return JSONResponse(data, headers={"Content-Disposition": 'attachment; filename="my-ata-data.json"',
                                        "Cache-Control": "no-store"})
+
+
+@api_router.delete("/stakeholders/{stakeholder_id}", status_code=204, tags=["registry"],
+                   responses={**Precondition, 409: {"description": "The person has records others rely on "
+                                                                   "(`detail` lists them): anonymise instead"}})
+def delete_stakeholder(stakeholder_id: Id, request: Request, session: SessionDep, actor: RegistryManager):
+    """Remove a person added in error. Anyone with records (memberships, attendance, actions,
+    contributions, an account, emails) is refused (409), as on the web page: anonymise them."""
+    person = get_or_404(session, Stakeholder, stakeholder_id, "stakeholder")
+    check_if_match(request, person)
+    privacy.delete_stakeholder(session, actor=actor, person=person)
+    return Response(status_code=204)
 
 
 @api_router.post("/stakeholders/{stakeholder_id}/anonymise", response_model=StakeholderRead, tags=["registry"])

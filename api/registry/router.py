@@ -153,12 +153,8 @@ def update_stakeholder(stakeholder_id: Id, body: StakeholderUpdate, request: Req
     return person
 
 
-@router.delete("/stakeholders/{stakeholder_id}", status_code=204, tags=["registry"], responses=Precondition)
-def delete_stakeholder(stakeholder_id: Id, request: Request, session: SessionDep, actor: RegistryManager):
-    person = get_or_404(session, Stakeholder, stakeholder_id, "stakeholder")
-    check_if_match(request, person)
-    service.delete_stakeholder(session, actor=actor, stakeholder=person)
-    return Response(status_code=204)
+# DELETE /stakeholders/{id} is in api/router.py: whether a person may be deleted depends on the
+# records every domain keeps about them (api/privacy.py).
 
 
 # Groups -------------------------------------------------------------------------------------

@@ -253,12 +253,8 @@ def update_stakeholder(session: Session, *, actor: Subject, stakeholder: Stakeho
 
 
 def delete_stakeholder(session: Session, *, actor: Subject, stakeholder: Stakeholder) -> None:
-    seats = session.exec(select(func.count()).where(Membership.stakeholder_id == stakeholder.id)).one()
-    if seats:
-        raise Conflict(
-            f"{stakeholder.name} has {seats} membership record(s), kept as history; "
-            "end the memberships instead of deleting the person."
-        )
+    """The removal alone: api/privacy.delete_stakeholder first checks that no domain keeps a
+    record of the person (memberships are only one kind), and both doors call that."""
     audit.remove_entity(session, stakeholder, actor=actor, entity_type="stakeholder")
 
 

@@ -1,3 +1,7 @@
+from datetime import timedelta
+
+from api.core.types import utcnow
+from api.meetings.models import Action, Attendance, Meeting
 from tests import factories
 
 
@@ -117,6 +121,30 @@ def test_delete_refused_when_membership_history_exists(client, session):
     lonely = factories.stakeholder(session)
     session.commit()
     assert client.delete(f"/api/v1/stakeholders/{lonely.id}").status_code == 204
+
+
+def test_delete_refused_for_any_record_as_the_page_refuses_it(client, session):
+    """Not only memberships: an account, attendance or an action held the person's id too, and
+    the API once reached the database's foreign key with them (a bare 409 naming nothing). The
+    rule is api/privacy.py's, the same the people page applies."""
+    with_account, _ = factories.person_with_account(session, "kept.account@example.org", name="Ada Account")
+    attending = factories.stakeholder(session, name="Ari Attending")
+    owner = factories.stakeholder(session, name="Olu Owner")
+    group = factories.group(session)
+    meeting = Meeting(group_id=group.id, title="Spring meeting", starts_at=utcnow() - timedelta(days=3),
+                      ends_at=utcnow() - timedelta(days=3, hours=-1), status="held")
+    session.add(meeting)
+    session.flush()
+    session.add_all([Attendance(meeting_id=meeting.id, stakeholder_id=attending.id, status="present"),
+                     Action(group_id=group.id, number=1, text="Write to schools", owner_id=owner.id)])
+    session.commit()
+    for person, words in ((with_account, "an account"), (attending, "attendance at a meeting"),
+                          (owner, "an action they own")):
+        refused = client.delete(f"/api/v1/stakeholders/{person.id}")
+        assert refused.status_code == 409, refused.text
+        assert refused.headers["content-type"] == "application/problem+json"
+        assert words in refused.json()["detail"] and "Anonymise" in refused.json()["detail"]
+        assert client.get(f"/api/v1/stakeholders/{person.id}").status_code == 200
 
 
 def test_unknown_and_malformed_ids(client):
