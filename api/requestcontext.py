@@ -29,13 +29,16 @@ class RequestContextMiddleware:
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = MutableHeaders(scope=message)
-                headers["X-Request-ID"] = request_id
+                # Added where absent, in one pass over what the response already has (a 429
+                # carries its quota already; setting each by name would scan once per header).
+                raw = MutableHeaders(scope=message).raw
+                present = {name for name, _ in raw}
+                added = [(b"x-request-id", request_id.encode("latin-1"))]
                 quota = state.get("rate_quota")
                 if quota is not None:
-                    headers.update(quota.headers())
-                present = {name for name, _ in headers.raw}
-                headers.raw.extend(pair for pair in _SAFETY if pair[0] not in present)
+                    added += [(name.lower().encode("latin-1"), value.encode("latin-1"))
+                              for name, value in quota.headers().items()]
+                raw.extend(pair for pair in (*added, *_SAFETY) if pair[0] not in present)
             await send(message)
 
         token = request_id_var.set(request_id)

@@ -107,17 +107,17 @@ class _Plan:
 
     def arguments(self, request: Request) -> dict[str, Any] | None:
         """The endpoint's parameters from this request, or None if any one fails."""
+        # The query's values by name in one pass (a look-up of each declared name in Starlette's
+        # multidict costs a raised KeyError for every one not given). A name given more than
+        # once is a list if it repeats, else its last value, as Starlette's `get` reads it.
+        given: dict[str, list[str]] = {}
+        for key, value in request.query_params.multi_items():
+            given.setdefault(key, []).append(value)
         data: dict[str, Any] = {}
-        params = request.query_params
         for name, alias, repeats in self.query:
-            if repeats:
-                values = params.getlist(alias)
-                if values:
-                    data[name] = values
-            else:
-                value = params.get(alias)
-                if value is not None:
-                    data[name] = value
+            values = given.get(alias)
+            if values:
+                data[name] = values if repeats else values[-1]
         path = request.path_params
         for name, alias in self.path:
             data[name] = path[alias]
@@ -125,7 +125,7 @@ class _Plan:
             checked = self.model.model_validate(data)
         except ValidationError:
             return None
-        return dict(checked)
+        return checked.__dict__.copy()  # the fields' values (dict(model) first asks for .keys)
 
 
 def _effective_dependant(route: APIRoute) -> Dependant:

@@ -112,6 +112,9 @@ def test_partner_clients_have_a_request_budget_with_ratelimit_headers(client, ap
         assert 0 < int(refused.headers["retry-after"]) <= 60 and refused.headers["ratelimit"].startswith(
             "limit=3, remaining=0,")
         assert "3 requests" in refused.json()["detail"]
+        # Each once, whether the answer or the request context middleware set them.
+        for name in ("ratelimit", "ratelimit-policy", "x-request-id", "x-content-type-options"):
+            assert len(refused.headers.get_list(name)) == 1 and len(seen[0].headers.get_list(name)) == 1, name
         # People are not budgeted this way (their sign-in is rate-limited instead).
         assert client.get("/api/v1/indicators/93014").status_code == 200
         assert "ratelimit" not in client.get("/api/v1/indicators/93014").headers
