@@ -23,6 +23,7 @@ from api.backup import BackupError, _libpq, backup, restore
 from api.cli import main
 from api.core.migrations import head_revisions, upgrade
 from api.main import create_app
+from api.meetings.pack import stored_path
 from tests import factories
 from tests.api.test_meetings import JAN
 from tests.api.test_papers_and_pack import make_pdf
@@ -199,6 +200,33 @@ def test_the_manifest_counts_and_checksums_what_the_archive_holds(source):
         hashlib.sha256(content).hexdigest() for content in source["papers"].values())
     assert {d["size"] for d in manifest["documents"]} == {len(c) for c in source["papers"].values()}
     assert manifest["missing_documents"] == []
+
+
+def test_a_paper_missing_from_storage_is_listed_and_the_rest_still_backed_up_and_restored(
+        source, target, tmp_path, monkeypatch, capsys):
+    """A file lost from ATA_STORAGE_DIR before the backup: the backup still completes, says so,
+    and lists it in the manifest; `ata restore` restores the rest and warns of the gap."""
+    gone_sha = hashlib.sha256(source["papers"]["figures.csv"]).hexdigest()
+    stored = stored_path(source["settings"], gone_sha)
+    kept = stored.read_bytes()
+    stored.unlink()
+    warnings: list[str] = []
+    try:
+        manifest = backup(source["settings"], tmp_path / "with-a-gap.tar", warn=warnings.append)
+    finally:
+        stored.write_bytes(kept)  # the module's other tests read this source
+    assert manifest["missing_documents"] == [gone_sha]
+    assert [d["sha256"] for d in manifest["documents"]] == [hashlib.sha256(source["papers"]["pack.pdf"]).hexdigest()]
+    assert warnings == [f"warning: 1 document(s) the database refers to are missing from "
+                        f"{source['settings'].storage_dir} (listed in the manifest as missing_documents)"]
+    monkeypatch.setenv("ATA_DATABASE_URL", target.database_url)
+    monkeypatch.setenv("ATA_STORAGE_DIR", str(target.storage_dir))
+    monkeypatch.setenv("ATA_SECRET_KEY", target.secret_key)
+    assert main(["restore", str(tmp_path / "with-a-gap.tar")]) == 0
+    said = capsys.readouterr()
+    assert "1 documents" in said.out
+    assert "warning: 1 document(s) were already missing when the backup was taken" in said.err
+    assert _files(target.storage_dir) == [stored_path(target, manifest["documents"][0]["sha256"])]
 
 
 def test_a_database_that_is_not_empty_is_kept_unless_forced(source, target, monkeypatch, capsys):
