@@ -5,6 +5,7 @@ from collections.abc import Callable
 from http import HTTPStatus
 from typing import Any
 
+import redis
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
@@ -169,6 +170,15 @@ def install_error_handlers(app: FastAPI) -> None:
         log.warning("no free database connection: %s", exc)
         return _answer(request, 503, "The service is busy; try again shortly.", slug="unavailable",
                        headers={"Retry-After": "2"})
+
+    @app.exception_handler(redis.RedisError)
+    async def _shared_store_down(request: Request, exc: redis.RedisError) -> Response:
+        # The shared rate limits (ATA_REDIS_URL) could not be counted. Refused rather than let
+        # through uncounted, so that a Redis outage does not lift the sign-in limits; /readyz
+        # answers 503 meanwhile, so the balancer drains the instance.
+        log.warning("Redis unavailable: %s", exc)
+        return _answer(request, 503, "The service cannot check its request limits just now; try again shortly.",
+                       slug="unavailable", headers={"Retry-After": "5"})
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> Response:
