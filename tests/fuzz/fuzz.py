@@ -5,7 +5,8 @@
 A fresh database (on the PostgreSQL server given, else SQLite) is migrated and loaded with the
 demo data; `uvicorn api.main:app` serves it on a free local port with a random secret; an admin
 token drives every operation of /api/v1/openapi.json through schemathesis with the checks
-below. The run fails on any check failure and on any 500 or traceback in the server's log.
+below and the case filter in tests/fuzz/hooks.py. The run fails on any check failure and on any
+500 or traceback in the server's log.
 It is bounded in time (FUZZ_MAX_TIME seconds, 150 by default) so that CI can afford it.
 
 Not a pytest module: it needs a server of its own and minutes of time (`.ci/run` calls it).
@@ -142,7 +143,8 @@ def main(argv: list[str] | None = None) -> int:
                 wait_ready(base, server)
                 token = _token(base, admin_password)
                 print(f"== fuzz: schemathesis against {base} ({database_url.split('://')[0]})", flush=True)
-                fuzz = subprocess.run(_schemathesis(base, token, work / "report"), cwd=work, check=False)
+                hooked = {**os.environ, "SCHEMATHESIS_HOOKS": "tests.fuzz.hooks", "PYTHONPATH": str(ROOT)}
+                fuzz = subprocess.run(_schemathesis(base, token, work / "report"), cwd=work, check=False, env=hooked)
             finally:
                 server.terminate()
                 server.wait(timeout=30)
