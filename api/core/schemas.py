@@ -7,15 +7,18 @@ cannot store NUL, and no person types the others), and ids fit the integer colum
 
 import re
 from dataclasses import dataclass
+from datetime import time
 from typing import Annotated, Any, ClassVar
 
 from annotated_types import Ge, Le
 from pydantic import (
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     GetCoreSchemaHandler,
     GetJsonSchemaHandler,
     StringConstraints,
+    WithJsonSchema,
     model_validator,
 )
 from pydantic_core import core_schema
@@ -84,6 +87,24 @@ Email = Annotated[
     ),
     SINGLE_LINE,
 ]
+
+# A time of day on a UK clock, as meetings are set: "14:00" or "14:00:00". Not JSON Schema's
+# "time" format, which is RFC 3339's full-time and needs an offset: a UK clock time has none of
+# its own (Europe/London's offset depends on the day), so the contract gives the shape the service
+# reads and writes, and an offset or a bare number is refused rather than silently reinterpreted.
+_CLOCK_TIME = r"^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,6})?)?$"
+
+
+def _clock_time(value: Any) -> Any:
+    if isinstance(value, time) and value.tzinfo is None:
+        return value
+    if not isinstance(value, str) or not re.fullmatch(_CLOCK_TIME, value):
+        raise ValueError("must be a time of day as HH:MM, UK time, with no offset")
+    return value
+
+
+UkTime = Annotated[time, BeforeValidator(_clock_time),
+                   WithJsonSchema({"type": "string", "pattern": _CLOCK_TIME, "examples": ["14:00"]})]
 
 
 class RequestModel(BaseModel):

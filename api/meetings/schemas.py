@@ -1,12 +1,12 @@
 """Public shapes of meetings, agenda items, attendance, minutes, decisions and actions."""
 
 import datetime as dt
-from datetime import date, datetime, time
+from datetime import date, datetime
 from typing import Annotated, ClassVar, Literal, get_args
 
 from pydantic import AwareDatetime, Field, StringConstraints
 
-from api.core.schemas import MULTI_LINE, SINGLE_LINE, Id, PatchModel, ReadModel, RequestModel
+from api.core.schemas import MULTI_LINE, SINGLE_LINE, Id, PatchModel, ReadModel, RequestModel, UkTime
 from api.meetings.models import Action, AgendaItem, Decision, Document, Meeting
 
 MeetingStatus = Literal["scheduled", "held", "cancelled"]
@@ -367,8 +367,8 @@ class SeriesCreate(RequestModel):
     nth: SeriesNth | None = Field(default=None, description="Monthly only: the 1st to 4th weekday, or -1 the last")
     first_date: date = Field(description="No meeting before this day")
     until: date = Field(description="No meeting after this day; at most two years after first_date")
-    start_time: time = Field(description="HH:MM, UK time (Europe/London)")
-    end_time: time = Field(description="HH:MM, UK time, after start_time")
+    start_time: UkTime = Field(description="HH:MM, UK time (Europe/London)")
+    end_time: UkTime = Field(description="HH:MM, UK time, after start_time")
     title: Short200 = ""
     venue_kind: VenueKind = "in_person"
     venue: Short = ""
@@ -385,8 +385,8 @@ class SeriesRead(ReadModel):
     nth: int | None
     first_date: date
     until: date
-    start_time: time
-    end_time: time
+    start_time: UkTime
+    end_time: UkTime
     title: str
     venue_kind: VenueKind
     venue: str

@@ -2,6 +2,8 @@
 meetings (dates, words, clashes, limits, UK time across the clock changes), the forward plan and
 what the calendar feeds show of it."""
 
+import json
+import re
 from datetime import UTC, date, datetime, time, timedelta
 
 import icalendar
@@ -229,6 +231,10 @@ def test_a_monthly_series_with_the_standard_agenda(client, session, board):
     ({"nth": 5, "pattern": "monthly"}, "nth"),
     ({"online_link": "ftp://x"}, "online_link"),
     ({"start_time": "25:00"}, "start_time"),
+    # A UK clock time has no offset of its own; one given is refused, not silently dropped.
+    ({"start_time": "14:00+05:00"}, "start_time"),
+    ({"end_time": "16:00Z"}, "end_time"),
+    ({"start_time": 50400}, "start_time"),  # pydantic alone would read seconds since midnight
 ])
 def test_series_mistakes_are_422_naming_the_field(client, session, board, change, field):
     group, people = board
@@ -238,6 +244,20 @@ def test_series_mistakes_are_422_naming_the_field(client, session, board, change
     session.expire_all()
     assert session.exec(select(func.count()).select_from(MeetingSeries)).one() == 0
     assert session.exec(select(func.count()).select_from(Meeting)).one() == 0
+
+
+def test_a_series_times_are_written_as_the_contract_describes_them(app, client, board):
+    # JSON Schema's "time" is RFC 3339's full-time, offset and all, which a UK clock time is not:
+    # the document gives the shape the service writes (a fuzz run found "00:00:11" refused).
+    group, people = board
+    document = app.openapi()
+    assert '"format": "time"' not in json.dumps(document)
+    made = client.post(f"/api/v1/groups/{group.id}/meeting-series", headers=people["chair"][1],
+                       json=_series_body(start_time="09:05", end_time="10:30:15")).json()["series"]
+    assert (made["start_time"], made["end_time"]) == ("09:05:00", "10:30:15")
+    for name in ("start_time", "end_time"):
+        shape = document["components"]["schemas"]["SeriesRead"]["properties"][name]
+        assert shape["type"] == "string" and re.fullmatch(shape["pattern"], made[name])
 
 
 def test_a_series_that_clashes_everywhere_is_refused_and_only_officers_make_series(client, session, board):
